@@ -4,6 +4,7 @@ import filecmp, os, shutil, subprocess, sys
 from pathlib import Path
 
 import pytest
+import torch
 from nbdev.config import get_config
 from nbdev.test import test_nb as run_notebook
 
@@ -15,7 +16,8 @@ NBS = sorted((ROOT / "nbs").glob("*.ipynb"))
 def test_notebook(nb):
     "Every cell of `nb` runs without error (cells flagged with a `tst_flags` flag are skipped)."
     skip = get_config(path=ROOT).tst_flags.split()
-    ok, secs = run_notebook(nb, skip_flags=skip, showerr=True, basepath=ROOT)
+    with torch.enable_grad():  # notebooks share this process: no grad mode leaks from one to the next
+        ok, secs = run_notebook(nb, skip_flags=skip, showerr=True, basepath=ROOT)
     assert ok, f"{nb.name} failed (see the traceback above)"
 
 
