@@ -6,7 +6,8 @@
 - `dataloader`: a torchvision-style `Dataset` with a per-item `ToTensor` and a `DataLoader` (num_workers=1),
   as the paper's code feeds its models.
 
-Each is run `--reps` times in interleaved order and the fastest epoch is kept (machines are noisy).
+After an untimed warm-up of each, each is run `--reps` times in interleaved order and the fastest epoch is kept
+(machines are noisy).
 Usage: python scripts/bench_train.py [--dataset fashion] [--n 60000] [--bs 32 256] [--reps 2] [--threads 2]
 """
 import argparse, os, time
@@ -51,7 +52,7 @@ def dataloader_epoch(model, x, y, bs, seed):
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
 
 
-def fit_epoch(model, x, y, bs, seed): fit(model, x, y, epochs=1, bs=bs, seed=seed, device='cpu')
+def fit_epoch(model, x, y, bs, seed): fit(model, x, y, epochs=1, bs=bs, seed=seed, device='cpu')  # progress bar on
 
 
 WAYS = {'fit': fit_epoch, 'bare': bare_epoch, 'dataloader': dataloader_epoch}
@@ -67,6 +68,7 @@ def main():
     ds = load_dataset(a.dataset)
     x, y = ds.x_train[:a.n], ds.y_train[:a.n]
     print(f"{ds.name}: {len(x):,} images, torch {torch.__version__}, {torch.get_num_threads()} threads")
+    for k, run in WAYS.items(): run(init_model('cnn', seed=0), x[:512], y[:512], 32, seed=0)  # warm-up, untimed
     for bs in a.bs:
         times = {k: [] for k in WAYS}
         for r in range(a.reps):
