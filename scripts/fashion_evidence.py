@@ -1,0 +1,42 @@
+"""Paper-scale evidence on the full Fashion-MNIST, resumable: the three tasks x 3 seeds, written to results/fashion/<task>
+as the slow cells of chapters 07 and 08 write them (same record keys, so the notebooks find the records).
+Each (method, seed) record is appended atomically as soon as it is done, so the job can be stopped and rerun at will,
+and the records committed as they complete.
+
+usage: python scripts/fashion_evidence.py [--tasks class,data,noisy] [--methods laf] [--seeds 3] [--threads 2]
+  --methods laf        Original, Retrain, LAF, LAF+R with p = 10 % (chapter 07's slow cell, issue 4's table)
+  --methods all        every method with p = 1, the baselines' hyper-parameters chosen on a validation split of
+                       Fashion's class-removal training data (chapter 08's slow cell, issue 5's table; much longer)"""
+import argparse, os
+from pathlib import Path
+
+LAF_METHODS = ('original', 'retrain', 'laf', 'laf+r')
+
+def main(tasks, methods, seeds, threads, out):
+    import torch
+    torch.set_num_threads(threads)
+    from laf_nb.data import load_dataset, make_split
+    from laf_nb.experiments import METHODS, Experiment, results_table, train_original
+    from laf_nb.baselines import VALIDATION_GRIDS, choose_on_validation
+    if methods == 'laf': kw = dict(methods=LAF_METHODS, tsne=True)
+    else:
+        ds = load_dataset('fashion'); split = make_split(ds.y_train, 'class', seed=0)
+        exp = Experiment(dataset='fashion', task='class')
+        chosen, table = choose_on_validation(VALIDATION_GRIDS, ds, split, train_original(ds.x_train, split, exp.train_cfg(), seed=0))
+        print(table.round(2).to_string(), flush=True)
+        names = (*LAF_METHODS, *[m for m in METHODS if m not in LAF_METHODS])
+        kw = dict(methods=names, label_fraction=1.0, method_config=chosen, tsne=False)
+    for task in tasks:
+        exp = Experiment(dataset='fashion', task=task, seeds=seeds, out=Path(out) / task, **kw)
+        exp.run()
+        print(results_table(exp.out).to_string(), flush=True)
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--tasks', default='class,data,noisy')
+    p.add_argument('--methods', choices=('laf', 'all'), default='laf')
+    p.add_argument('--seeds', type=int, default=3)
+    p.add_argument('--threads', type=int, default=os.cpu_count() or 1)
+    p.add_argument('--out', default=str(Path(__file__).resolve().parents[1] / 'results' / 'fashion'))
+    a = p.parse_args()
+    main(a.tasks.split(','), a.methods, a.seeds, a.threads, a.out)
