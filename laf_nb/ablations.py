@@ -18,7 +18,8 @@ from .eval import avg_gap, evaluate, gap_columns
 from .experiments import Experiment, _jsonable, _retrain, append_record, load_records, method_labels, train_original
 
 # %% auto #0
-__all__ = ['REFERENCE', 'TABLE_COLUMNS', 'ablation_axes', 'flat_variants', 'run_variants', 'variant_table', 'plot_variants']
+__all__ = ['REFERENCE', 'TABLE_COLUMNS', 'ablation_axes', 'flat_variants', 'variant_rows', 'variant_frame', 'run_variants',
+           'variant_table', 'plot_variants']
 
 # %% ../nbs/09_ablations.ipynb #c3cfa9ea
 REFERENCE = 'LAF'
@@ -65,6 +66,27 @@ def _record_key(exp, seed, split, cfg):
     key = dict(dataset=exp.dataset, task=exp.task, options=split.options, arch=exp.arch, train=exp.train_cfg(),
                cfg=cfg, attacks=sorted(exp.attacks), seed=seed)
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=_jsonable).encode()).hexdigest()[:16]
+
+def variant_rows(
+    records:list,  # records of `run_variants` (as in its results.jsonl)
+    task:str,  # the task they are of (it decides the Avg Gap columns)
+    attacks=('asr',),  # the attacks in their metrics
+    names=None,  # the variant name of each record; None: the name it was stored under
+) -> list:
+    "One row per record: the metrics, the Avg Gap to the same seed's Retrain record (NaN without one) and the LAF fields."
+    ref = {r['seed']: r['metrics'] for r in records if r['variant'] == 'Retrain'}
+    cols = gap_columns(task, attacks)
+    return [dict(variant=name, seed=r['seed'], **r['metrics'],
+                 **{'Avg Gap': avg_gap(r['metrics'], ref[r['seed']], cols) if r['seed'] in ref else float('nan')},
+                 **{k: r.get(k) for k in _ROW_FIELDS})
+            for r, name in zip(records, names or [r['variant'] for r in records])]
+
+def variant_frame(out, task:str, attacks=('asr',)):
+    "The frame `run_variants` returns, rebuilt from the records stored in the folder `out` (nothing is run)."
+    import pandas as pd
+    recs = load_records(out)
+    if not recs: raise ValueError(f"variant_frame: no records in {str(out)!r}")
+    return pd.DataFrame(variant_rows(recs, task, attacks))
 
 def _laf_row(hist):
     "What a variant's record keeps of its LAF history."
@@ -131,12 +153,8 @@ def run_variants(
                        config=None if name in ('Original', 'Retrain') else json.loads(json.dumps(cfgs[name], default=_jsonable)),
                        **extra)
             append_record(out, rec); done[rec['key']] = rec
-        ref = done[keys['Retrain']]['metrics']
-        for name in ('Original', 'Retrain', *variants):
-            r = done[keys[name]]
-            rows.append(dict(variant=name, seed=seed, **r['metrics'],
-                             **{'Avg Gap': avg_gap(r['metrics'], ref, gap_columns(task, attacks))},
-                             **{k: r.get(k) for k in _ROW_FIELDS}))
+        names = ('Original', 'Retrain', *variants)
+        rows += variant_rows([done[keys[n]] for n in names], task, attacks, names)
     return pd.DataFrame(rows)
 
 # %% ../nbs/09_ablations.ipynb #7f1e9866

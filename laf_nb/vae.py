@@ -5,6 +5,7 @@
 # %% ../nbs/03_vae.ipynb #9c70de3f
 from __future__ import annotations
 import time
+from contextlib import contextmanager
 
 import torch
 from torch import nn
@@ -15,7 +16,7 @@ from .models import check_split_model
 from .train import get_device, model_outputs
 
 # %% auto #0
-__all__ = ['RepVAE', 'vae_loss', 'train_vae', 'reconstruction_error']
+__all__ = ['RepVAE', 'vae_loss', 'cpu_threads', 'train_vae', 'reconstruction_error']
 
 # %% ../nbs/03_vae.ipynb #8c93d588
 class RepVAE(nn.Module):
@@ -64,10 +65,35 @@ def vae_loss(
     return rec + kl_weight * kl
 
 # %% ../nbs/03_vae.ipynb #a46b5857
+@contextmanager
+def cpu_threads(n:int=None, device=None):
+    "Run the body with `n` intra-op CPU threads (restored afterwards); no change when `n` is None or `device` is not the CPU."
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        raise ValueError(f"threads={n!r} must be None or an int >= 1")
+    old = torch.get_num_threads()
+    change = n is not None and get_device(device).type == 'cpu' and n != old
+    if change: torch.set_num_threads(n)
+    try: yield
+    finally:
+        if change: torch.set_num_threads(old)
+
 def _check_finite_epoch(losses, stage, epoch):
     "Raise FloatingPointError naming `stage`, `epoch` and the first step whose loss is not finite."
     bad = (~torch.isfinite(losses)).nonzero()
     if len(bad): raise FloatingPointError(f"{stage}: non-finite loss in epoch {epoch}, step {int(bad[0])}")
+
+def _vae_epoch(vae, opt, e, batches, noise, kl_weight, mb=None):
+    "One epoch of VAE steps on the rows `batches` of `e`; the step losses."
+    losses = []
+    for b in (batches if mb is None else progress_bar(batches, parent=mb, leave=False)):
+        eb = e[b.to(e.device)]
+        recon, mu, logvar = vae(eb, generator=noise)
+        loss = vae_loss(recon, eb, mu, logvar, kl_weight)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses.append(loss.detach())
+    return torch.stack(losses).float().cpu()
 
 def train_vae(
     model,  # the frozen model whose representations (`model.features`) the VAE learns
@@ -83,6 +109,7 @@ def train_vae(
     reps=None,  # optional precomputed representations of all of `x` (N×d); rows `idx` are used
     quiet:bool=False,  # no progress bar
     kl_weight:float=0.025,  # weight of the KL term
+    threads:int=1,  # CPU threads while fitting (None: torch's setting); the result does not depend on it
 ):
     "A `RepVAE` fitted on the representations of `x[idx]`; returns (frozen vae, history of losses and time)."
     if not isinstance(epochs, int) or epochs < 0: raise ValueError(f"train_vae: epochs={epochs!r} must be an int >= 0")
@@ -102,21 +129,13 @@ def train_vae(
     order = _split_seed(seed, 12)
     noise = torch.Generator(device=device).manual_seed(_split_seed(seed, 13).initial_seed())
     hist, mb = dict(loss=[], epoch_loss=[]), range(epochs) if quiet else master_bar(range(epochs))
-    for epoch in mb:
-        batches = batch_indices(torch.arange(len(e)), bs, generator=order)
-        losses = []
-        for b in (batches if quiet else progress_bar(batches, parent=mb, leave=False)):
-            eb = e[b.to(device)]
-            recon, mu, logvar = vae(eb, generator=noise)
-            loss = vae_loss(recon, eb, mu, logvar, kl_weight)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            losses.append(loss.detach())
-        losses = torch.stack(losses).float().cpu()
-        _check_finite_epoch(losses, 'vae', epoch)
-        hist['loss'] += losses.tolist(); hist['epoch_loss'].append(losses.mean().item())
-        if not quiet: mb.write(f"vae epoch {epoch}: loss {hist['epoch_loss'][-1]:.4f}")
+    with cpu_threads(threads, device):
+        for epoch in mb:
+            losses = _vae_epoch(vae, opt, e, batch_indices(torch.arange(len(e)), bs, generator=order), noise, kl_weight,
+                                None if quiet else mb)
+            _check_finite_epoch(losses, 'vae', epoch)
+            hist['loss'] += losses.tolist(); hist['epoch_loss'].append(losses.mean().item())
+            if not quiet: mb.write(f"vae epoch {epoch}: loss {hist['epoch_loss'][-1]:.4f}")
     vae.eval().requires_grad_(False)
     hist['time'] = time.perf_counter() - t0
     return vae, hist
