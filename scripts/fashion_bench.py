@@ -1,13 +1,14 @@
 #!/usr/bin/env python
 """Issue 7's benchmark on the full Fashion-MNIST (CNN, reference hyper-parameters, seed 0), as it was run for the README:
-`laf bench` for class removal with the reference design, then data and noisy-label removal without it, in one process
-so that data removal reuses the Original of class removal (the same model: same D, labels and seed) instead of
-training it again. Every other model is trained and timed in this run (a fresh model folder, deleted afterwards).
+`laf bench` for class removal with the reference design, then data and noisy-label removal without it. Both calls share a
+fresh model folder (deleted afterwards), so data removal loads class removal's Original (the same model: same D,
+labels and seed; its recorded training time is reported) instead of training it again; every other model is trained
+and timed in this run.
 
 usage: python scripts/fashion_bench.py [--out results/performance/bench_fashion.csv] [--threads 2]
 takes about 1 h 45 min on an idle 2-core CPU; keep the machine otherwise idle (the ratios compare stages run one after
 the other)."""
-import argparse, os, shutil, sys, tempfile
+import argparse, os, shutil, tempfile
 from pathlib import Path
 
 
