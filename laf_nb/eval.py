@@ -14,10 +14,41 @@ from .data import TASKS, ImageData, Split
 from .train import model_outputs
 
 # %% auto #0
-__all__ = ['ATTACKERS', 'MIA_FEATURES', 'ATTACK_COLUMNS', 'ACCURACY_COLUMNS', 'accuracies', 'mia_asr', 'mia_efficacy',
-           'loss_attack', 'linear_cka', 'representation_similarity', 'evaluate', 'gap_columns', 'avg_gap']
+__all__ = ['ATTACKERS', 'MIA_FEATURES', 'ATTACK_COLUMNS', 'ACCURACY_COLUMNS', 'ModelOutputs', 'accuracies', 'mia_asr',
+           'mia_efficacy', 'loss_attack', 'linear_cka', 'split_features', 'representation_similarity', 'evaluate',
+           'gap_columns', 'avg_gap']
 
 # %% ../nbs/06_eval.ipynb #6ea1a2bb
+class ModelOutputs:
+    "A model's representations and logits of all training and test images of `ds`, computed once; metrics slice them."
+    def __init__(self,
+                 model,  # a model with the features/head contract
+                 ds:ImageData,  # the dataset
+                 device=None):  # where to run the model; None: where it is
+        self.ds = ds
+        self.features = {k: model_outputs(model, x, what='features', device=device)
+                         for k, x in (('train', ds.x_train), ('test', ds.x_test))}
+        was_training = model.training
+        model.eval()
+        with torch.no_grad(): self.logits = {k: model.head(f) for k, f in self.features.items()}
+        model.train(was_training)
+
+    def get(self,
+            x,  # `ds.x_train` or `ds.x_test` (the same tensor object)
+            idx=None,  # rows to return; None: all
+            what:str='logits'):  # 'logits' or 'features'
+        "Rows `idx` of the logits (or representations) of the images `x`."
+        if what not in ('logits', 'features'): raise ValueError(f"what={what!r}; allowed: 'logits', 'features'")
+        part = 'train' if x is self.ds.x_train else 'test' if x is self.ds.x_test else None
+        if part is None: raise ValueError("ModelOutputs.get: x must be the training or the test images of its dataset")
+        t = (self.logits if what == 'logits' else self.features)[part]
+        return t if idx is None else t[torch.as_tensor(np.asarray(idx)).long().to(t.device)]
+
+def _outputs(model, x, idx=None, what='logits', device=None, outputs=None):
+    "`model_outputs` of `x[idx]`, or the same rows of `outputs` when given."
+    if outputs is not None: return outputs.get(x, idx, what)
+    return model_outputs(model, x, None if idx is None else torch.as_tensor(np.asarray(idx)).long(), what=what, device=device)
+
 def _labels(y): return torch.as_tensor(y).long().cpu()
 
 def _pct_correct(logits, y):
@@ -30,15 +61,16 @@ def accuracies(
     ds:ImageData,  # the dataset the split indexes
     split:Split,  # the unlearning split (`make_split`)
     device=None,  # where to compute; None: where the model is
+    outputs:ModelOutputs=None,  # the model's outputs if already computed
 ) -> dict:
     "Train_r, Train_f, Test (and Test_r, Test_f for class removal) of `model`, in percent."
     if split.task not in TASKS: raise ValueError(f"split.task={split.task!r}; allowed: {', '.join(TASKS)}")
     y = _labels(split.y)
     remain, forget = torch.as_tensor(split.remain).long(), torch.as_tensor(split.forget).long()
-    logits = model_outputs(model, ds.x_train, torch.cat([remain, forget]), device=device)
+    logits = _outputs(model, ds.x_train, torch.cat([remain, forget]), device=device, outputs=outputs)
     out = dict(Train_r=_pct_correct(logits[:len(remain)], y[remain]),
                Train_f=_pct_correct(logits[len(remain):], y[forget]))
-    test_logits, yt = model_outputs(model, ds.x_test, device=device), _labels(ds.y_test)
+    test_logits, yt = _outputs(model, ds.x_test, device=device, outputs=outputs), _labels(ds.y_test)
     out['Test'] = _pct_correct(test_logits, yt)
     if split.task == 'class':
         gone = torch.isin(yt, torch.as_tensor(split.options['classes']))
@@ -63,10 +95,9 @@ def _balance(a, b, rng):
     n = min(len(a), len(b))
     return _subsample(a, n, rng), _subsample(b, n, rng)
 
-def _probs(model, x, idx, device=None):
+def _probs(model, x, idx, device=None, outputs=None):
     "Softmax outputs of `model` on `x[idx]`, float64 NumPy."
-    logits = model_outputs(model, x, torch.as_tensor(np.asarray(idx)).long(), device=device)
-    return logits.double().softmax(1).cpu().numpy()
+    return _outputs(model, x, idx, device=device, outputs=outputs).double().softmax(1).cpu().numpy()
 
 def _make_attacker(attacker, seed):
     if attacker == 'hgb':
@@ -81,10 +112,10 @@ def _make_attacker(attacker, seed):
     raise ValueError(f"attacker={attacker!r}; allowed: {', '.join(map(repr, ATTACKERS))}")
 
 # %% ../nbs/06_eval.ipynb #4f25c844
-def _member_data(model, ds, members, non_members, device, transform):
+def _member_data(model, ds, members, non_members, device, transform, outputs=None):
     "Features (`transform` of the softmax outputs) and labels (1 = member of the training set, 0 = test)."
-    X = np.concatenate([transform(_probs(model, ds.x_train, members, device)),
-                        transform(_probs(model, ds.x_test, non_members, device))])
+    X = np.concatenate([transform(_probs(model, ds.x_train, members, device, outputs)),
+                        transform(_probs(model, ds.x_test, non_members, device, outputs))])
     return X, np.r_[np.ones(len(members)), np.zeros(len(non_members))]
 
 def mia_asr(
@@ -95,6 +126,7 @@ def mia_asr(
     balanced:bool=True,  # subsample the larger side to the smaller (chance = 50 %); False: the reference's figure
     attacker:str='hgb',  # 'hgb' (scikit-learn's HistGradientBoostingClassifier) or 'xgboost'
     device=None,  # where to run the model; None: where it is
+    outputs:ModelOutputs=None,  # the model's outputs if already computed
 ) -> float:
     "The paper's attack success rate (percent): sorted-softmax attacker trained on sample vs test, scored on D_f vs test."
     clf = _make_attacker(attacker, seed)
@@ -107,8 +139,8 @@ def mia_asr(
         mem_fit, non_fit = _balance(mem_fit, non_fit, rng)
         mem_eval, non_eval = _balance(mem_eval, non_eval, rng)
     sort_rows = lambda p: np.sort(p, axis=1)
-    clf.fit(*_member_data(model, ds, mem_fit, non_fit, device, sort_rows))
-    X, y = _member_data(model, ds, mem_eval, non_eval, device, sort_rows)
+    clf.fit(*_member_data(model, ds, mem_fit, non_fit, device, sort_rows, outputs))
+    X, y = _member_data(model, ds, mem_eval, non_eval, device, sort_rows, outputs)
     return 100.0 * float((clf.predict(X) == y).mean())
 
 # %% ../nbs/06_eval.ipynb #190c57a5
@@ -133,23 +165,24 @@ def mia_efficacy(
     seed:int=0,  # seeds the subsampling
     feature:str='confidence',  # SalUn's feature: 'confidence' (reported by SalUn), 'entropy', 'm_entropy', 'prob'
     device=None,  # where to run the model; None: where it is
+    outputs:ModelOutputs=None,  # the model's outputs if already computed
 ) -> float:
     "SalUn's MIA-efficacy (percent): the share of D_f that an SVC trained on D_r vs test calls non-member."
     if feature not in MIA_FEATURES: raise ValueError(f"feature={feature!r}; allowed: {', '.join(MIA_FEATURES)}")
     from sklearn.svm import SVC
     y, yt = _labels(split.y).numpy(), _labels(ds.y_test).numpy()
     members, non_members = _balance(np.asarray(split.remain), np.arange(len(yt)), _rng(seed, 2))
-    feats = lambda x, idx, labels: _mia_features(_probs(model, x, idx, device), labels[idx], feature)
+    feats = lambda x, idx, labels: _mia_features(_probs(model, x, idx, device, outputs), labels[idx], feature)
     X = np.concatenate([feats(ds.x_train, members, y), feats(ds.x_test, non_members, yt)])
     svc = SVC(C=3, gamma='auto', kernel='rbf').fit(X, np.r_[np.ones(len(members)), np.zeros(len(non_members))])
     forget = np.asarray(split.forget)
     return 100.0 * float(1 - svc.predict(feats(ds.x_train, forget, y)).mean())
 
 # %% ../nbs/06_eval.ipynb #204a251d
-def _losses(model, x, labels, idx, device):
+def _losses(model, x, labels, idx, device, outputs=None):
     "Per-sample cross-entropy of `model` on `x[idx]` against `labels[idx]` (float64 NumPy)."
     idx = torch.as_tensor(np.asarray(idx)).long()
-    logits = model_outputs(model, x, idx, device=device).double().cpu()
+    logits = _outputs(model, x, idx, device=device, outputs=outputs).double().cpu()
     return F.cross_entropy(logits, labels[idx], reduction='none').numpy()
 
 def loss_attack(
@@ -159,13 +192,14 @@ def loss_attack(
     seed:int=0,  # seeds the subsampling and the cross-validation splits
     n_splits:int=10,  # cross-validation rounds (the kit: 10)
     device=None,  # where to run the model; None: where it is
+    outputs:ModelOutputs=None,  # the model's outputs if already computed
 ) -> float:
     "The NeurIPS 2023 challenge's loss attack: cross-validated accuracy (percent) of D_f vs test from the loss."
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedShuffleSplit, cross_val_score
     members, non_members = _balance(np.asarray(split.forget), np.arange(len(ds.y_test)), _rng(seed, 3))
-    X = np.r_[_losses(model, ds.x_test, _labels(ds.y_test), non_members, device),
-              _losses(model, ds.x_train, _labels(split.y), members, device)][:, None]
+    X = np.r_[_losses(model, ds.x_test, _labels(ds.y_test), non_members, device, outputs),
+              _losses(model, ds.x_train, _labels(split.y), members, device, outputs)][:, None]
     y = np.r_[np.zeros(len(non_members)), np.ones(len(members))]
     cv = StratifiedShuffleSplit(n_splits=n_splits, random_state=seed)
     return 100.0 * float(cross_val_score(LogisticRegression(), X, y, cv=cv, scoring='accuracy').mean())
@@ -185,18 +219,31 @@ def linear_cka(
     return (torch.linalg.matrix_norm(b.T @ a) ** 2 / den).item()
 
 # %% ../nbs/06_eval.ipynb #aab974d1
+def split_features(
+    model,  # a model with the features/head contract
+    ds:ImageData,  # the dataset the split indexes
+    split:Split,  # `split.forget` gives D_f
+    device=None,  # where to run the model; None: where it is
+    outputs:ModelOutputs=None,  # the model's outputs if already computed
+) -> dict:
+    "The representations $g^e$ of `model` on D_f ('forget') and on the test set ('test')."
+    return dict(forget=_outputs(model, ds.x_train, split.forget, 'features', device, outputs),
+                test=_outputs(model, ds.x_test, None, 'features', device, outputs))
+
 def representation_similarity(
     model,  # a model (e.g. unlearned)
     reference,  # the reference model (Retrain)
     ds:ImageData,  # the dataset the split indexes
     split:Split,  # `split.forget` gives D_f
     device=None,  # where to run the models; None: where each one is
+    reference_features:dict=None,  # `split_features(reference, ds, split)` if already computed
+    outputs:ModelOutputs=None,  # `model`'s outputs if already computed
 ) -> dict:
     "Linear CKA between the representations of `model` and `reference` on D_f ('CKA_f') and the test set ('CKA_test')."
-    feats = lambda m, x, idx: model_outputs(m, x, idx, what='features', device=device)
-    forget = torch.as_tensor(split.forget).long()
-    return dict(CKA_f=linear_cka(feats(model, ds.x_train, forget), feats(reference, ds.x_train, forget)),
-                CKA_test=linear_cka(feats(model, ds.x_test, None), feats(reference, ds.x_test, None)))
+    if model is reference: return dict(CKA_f=1.0, CKA_test=1.0)
+    ref = split_features(reference, ds, split, device) if reference_features is None else reference_features
+    own = split_features(model, ds, split, device, outputs)
+    return dict(CKA_f=linear_cka(own['forget'], ref['forget']), CKA_test=linear_cka(own['test'], ref['test']))
 
 # %% ../nbs/06_eval.ipynb #56bd9668
 ATTACK_COLUMNS = {'asr': 'ASR', 'mia_efficacy': 'MIA_efficacy', 'loss': 'Loss_attack'}
@@ -217,14 +264,16 @@ def evaluate(
     balanced:bool=True,  # `mia_asr`: balanced evaluation (False: the reference's figure)
     attacker:str='hgb',  # `mia_asr`: 'hgb' or 'xgboost'
     device=None,  # where to run the model; None: where it is
+    outputs:ModelOutputs=None,  # the model's outputs if already computed (None: computed here, once)
 ) -> dict:
     "The accuracies of `model` and the attacks asked for, one flat dict of floats in percent."
     attacks = _check_attacks(attacks)
-    out = accuracies(model, ds, split, device=device)
+    outs = ModelOutputs(model, ds, device) if outputs is None else outputs
+    out = accuracies(model, ds, split, outputs=outs)
     for a in attacks:
-        if a == 'asr': out['ASR'] = mia_asr(model, ds, split, seed=seed, balanced=balanced, attacker=attacker, device=device)
-        elif a == 'mia_efficacy': out['MIA_efficacy'] = mia_efficacy(model, ds, split, seed=seed, device=device)
-        else: out['Loss_attack'] = loss_attack(model, ds, split, seed=seed, device=device)
+        if a == 'asr': out['ASR'] = mia_asr(model, ds, split, seed=seed, balanced=balanced, attacker=attacker, outputs=outs)
+        elif a == 'mia_efficacy': out['MIA_efficacy'] = mia_efficacy(model, ds, split, seed=seed, outputs=outs)
+        else: out['Loss_attack'] = loss_attack(model, ds, split, seed=seed, outputs=outs)
     return out
 
 def gap_columns(

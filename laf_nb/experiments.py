@@ -19,7 +19,7 @@ from .data import DATASET_NAMES, TASKS, Split, label_subset, load_dataset, make_
 from .models import ARCHS
 from .train import Accel, accel_for, atomic_write, get_device, model_outputs, train_cached
 from .laf import laf_config, laf_unlearn, repair
-from .eval import avg_gap, evaluate, gap_columns, representation_similarity
+from .eval import ModelOutputs, avg_gap, evaluate, gap_columns, representation_similarity, split_features
 
 # %% auto #0
 __all__ = ['LABEL_KINDS', 'METHODS', 'ATTACKS', 'RESULTS_FILE', 'METRIC_ORDER', 'Labels', 'method_labels', 'Method',
@@ -294,11 +294,13 @@ def apply_method(name, original, ds, split, cfg, fraction=1.0, seed=0, device=No
     return model, hist
 
 def run_method(name, original, retrain, ds, split, cfg, fraction=1.0, seed=0, device=None, attacks=('asr',), memo=None):
-    "Run method `name` on `original`, evaluate it; returns (model, metrics, history)."
+    "Run method `name` on `original`, evaluate it; returns (model, metrics, history). `memo` also keeps Retrain's representations."
     if name == 'retrain': model, hist = retrain, dict(time=retrain.train_info.get('time'), cached=retrain.train_info.get('cached'))
     else: model, hist = apply_method(name, original, ds, split, cfg, fraction, seed, device, memo)
-    metrics = evaluate(model, ds, split, seed=seed, attacks=attacks, device=device)
-    metrics.update(representation_similarity(model, retrain, ds, split, device=device))
+    outs, memo = ModelOutputs(model, ds, device), {} if memo is None else memo
+    metrics = evaluate(model, ds, split, seed=seed, attacks=attacks, outputs=outs)
+    if 'retrain features' not in memo: memo['retrain features'] = split_features(retrain, ds, split, device)
+    metrics.update(representation_similarity(model, retrain, ds, split, device, memo['retrain features'], outs))
     return model, metrics, _history_summary(hist)
 
 # %% ../nbs/07_experiments.ipynb #3a92e3f2
@@ -434,7 +436,13 @@ def tsne_points(split, n_forget=250, n_remain=750, seed=0):
     pick = lambda idx, n: idx[torch.randperm(len(idx), generator=g)[:n]]
     return pick(split.forget, n_forget), pick(split.remain, n_remain)
 
-def plot_tsne(models:dict, ds, split, seed=0):
+def plot_tsne(
+    models:dict,  # panel title -> model
+    ds,  # the dataset the split indexes
+    split,  # the unlearning split (which points are D_f)
+    seed=0,  # seeds the sample of points and t-SNE
+    max_iter:int=500,  # t-SNE iterations (scikit-learn's default: 1000; see above)
+):
     "t-SNE of each model's representations of the same D_f and D_r points, coloured by class; D_f as crosses."
     import matplotlib.pyplot as plt
     from sklearn.manifold import TSNE
@@ -443,7 +451,7 @@ def plot_tsne(models:dict, ds, split, seed=0):
     fig, axs = plt.subplots(1, len(models), figsize=(3.6 * len(models), 3.4), squeeze=False)
     for ax, (name, m) in zip(axs[0], models.items()):
         z = model_outputs(m, ds.x_train, idx, what='features').cpu().numpy()
-        e = TSNE(2, init='pca', random_state=seed, perplexity=30).fit_transform(z)
+        e = TSNE(2, init='pca', random_state=seed, perplexity=30, max_iter=max_iter).fit_transform(z)
         c = split.y_clean[idx].numpy()
         ax.scatter(e[len(f):, 0], e[len(f):, 1], c=c[len(f):], cmap='tab10', vmin=0, vmax=9, s=4)
         ax.scatter(e[:len(f), 0], e[:len(f), 1], c=c[:len(f)], cmap='tab10', vmin=0, vmax=9, s=14, marker='x')

@@ -16,7 +16,7 @@ from .models import check_split_model
 from .train import get_device, model_outputs
 
 # %% auto #0
-__all__ = ['RepVAE', 'vae_loss', 'cpu_threads', 'train_vae', 'reconstruction_error']
+__all__ = ['ADAM_KERNELS', 'RepVAE', 'vae_loss', 'cpu_threads', 'vae_adam', 'train_vae', 'reconstruction_error']
 
 # %% ../nbs/03_vae.ipynb #8c93d588
 class RepVAE(nn.Module):
@@ -82,6 +82,21 @@ def _check_finite_epoch(losses, stage, epoch):
     bad = (~torch.isfinite(losses)).nonzero()
     if len(bad): raise FloatingPointError(f"{stage}: non-finite loss in epoch {epoch}, step {int(bad[0])}")
 
+ADAM_KERNELS = {'fused': dict(fused=True), 'foreach': dict(foreach=True), 'single': dict(foreach=False)}
+
+def vae_adam(
+    params,  # the VAE's parameters
+    lr:float,  # learning rate
+    adam:str='fused',  # torch's implementation, one of `ADAM_KERNELS`; 'fused' falls back to 'foreach' where unsupported
+):
+    "The VAE's Adam optimiser, built with the implementation `adam`."
+    if adam not in ADAM_KERNELS: raise ValueError(f"adam={adam!r} must be one of {sorted(ADAM_KERNELS)}")
+    params = list(params)
+    try: return torch.optim.Adam(params, lr=lr, **ADAM_KERNELS[adam])
+    except RuntimeError:  # no fused Adam for these parameters' device
+        if adam != 'fused': raise
+        return torch.optim.Adam(params, lr=lr, **ADAM_KERNELS['foreach'])
+
 def _vae_epoch(vae, opt, e, batches, noise, kl_weight, mb=None):
     "One epoch of VAE steps on the rows `batches` of `e`; the step losses."
     losses = []
@@ -110,9 +125,11 @@ def train_vae(
     quiet:bool=False,  # no progress bar
     kl_weight:float=0.025,  # weight of the KL term
     threads:int=1,  # CPU threads while fitting (None: torch's setting); the result does not depend on it
+    adam:str='fused',  # Adam's implementation (`vae_adam`): 'fused', 'foreach' or 'single'
 ):
     "A `RepVAE` fitted on the representations of `x[idx]`; returns (frozen vae, history of losses and time)."
     if not isinstance(epochs, int) or epochs < 0: raise ValueError(f"train_vae: epochs={epochs!r} must be an int >= 0")
+    if adam not in ADAM_KERNELS: raise ValueError(f"train_vae: adam={adam!r} must be one of {sorted(ADAM_KERNELS)}")
     device = get_device(device)
     idx = torch.as_tensor(idx).long()
     if len(idx) == 0: raise ValueError("train_vae: idx is empty; nothing to learn from")
@@ -125,7 +142,7 @@ def train_vae(
         torch.manual_seed(_split_seed(seed, 11).initial_seed())
         vae = RepVAE(e.shape[1], k, sigmoid)
     vae.to(device).train()
-    opt = torch.optim.Adam(vae.parameters(), lr=lr, foreach=True)  # one kernel per update, not one per tensor
+    opt = vae_adam(vae.parameters(), lr, adam)
     order = _split_seed(seed, 12)
     noise = torch.Generator(device=device).manual_seed(_split_seed(seed, 13).initial_seed())
     hist, mb = dict(loss=[], epoch_loss=[]), range(epochs) if quiet else master_bar(range(epochs))

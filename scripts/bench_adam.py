@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Adam's three CPU implementations side by side on the two kinds of step laf_nb takes (not used by laf_nb yet):
+"""Adam's three CPU implementations side by side on the two kinds of step laf_nb takes (`train_vae` uses `fused`):
 
 - `cnn`: a training step of the paper's CNN (batch 32 of mnist5k), as in `fit` and LAF's extractor loop;
 - `vae`: a step of the representation VAE (batch 32 of 256-d vectors), as in `train_vae` (one thread).

@@ -6,23 +6,30 @@ labels and seed; its recorded training time is reported) instead of training it 
 and timed in this run.
 
 usage: python scripts/fashion_bench.py [--out results/performance/bench_fashion.csv] [--threads 2]
+                                      [--tasks class,data,noisy] [--no-reference] [--models DIR]
 takes about 1 h 45 min on an idle 2-core CPU; keep the machine otherwise idle (the ratios compare stages run one after
-the other)."""
+the other).
+  --tasks class --no-reference   class removal alone, without the reference design (LAF / Retrain only)
+  --models DIR   a model folder to reuse instead of a fresh one: its cached models are loaded, not trained, and are
+                 marked 'cached' with their recorded training time (put only the Original there to time Retrain)"""
 import argparse, os, shutil, tempfile
 from pathlib import Path
 
 
-def main(out, threads):
+def main(out, threads, tasks=('class', 'data', 'noisy'), reference=True, models=None):
     import torch
     torch.set_num_threads(threads)
     import pandas as pd
     from laf_nb.bench import bench, print_bench
     from laf_nb.train import atomic_write
-    models = tempfile.mkdtemp(prefix='laf_bench_models_')
+    fresh = models is None
+    if fresh: models = tempfile.mkdtemp(prefix='laf_bench_models_')
     try:
-        parts = [bench('fashion', ('class',), reference=True, cache_dir=models)]
-        parts.append(bench('fashion', ('data', 'noisy'), reference=False, cache_dir=models))
-    finally: shutil.rmtree(models, ignore_errors=True)
+        parts = [bench('fashion', ('class',), reference=reference, cache_dir=models)] if 'class' in tasks else []
+        rest = tuple(t for t in tasks if t != 'class')
+        if rest: parts.append(bench('fashion', rest, reference=False, cache_dir=models))
+    finally:
+        if fresh: shutil.rmtree(models, ignore_errors=True)
     df = pd.concat(parts, ignore_index=True)
     atomic_write(out, lambda tmp: df.to_csv(tmp, index=False))
     print_bench(df)
@@ -33,5 +40,11 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--out', default=str(Path(__file__).resolve().parents[1] / 'results' / 'performance' / 'bench_fashion.csv'))
     p.add_argument('--threads', type=int, default=os.cpu_count() or 1)
+    p.add_argument('--tasks', default='class,data,noisy')
+    p.add_argument('--no-reference', dest='reference', action='store_false')
+    p.add_argument('--models', default=None)
     a = p.parse_args()
-    main(a.out, a.threads)
+    tasks = tuple(a.tasks.split(','))
+    bad = [t for t in tasks if t not in ('class', 'data', 'noisy')]
+    if bad: p.error(f"--tasks: unknown {bad}; allowed: class, data, noisy")
+    main(a.out, a.threads, tasks, a.reference, a.models)
