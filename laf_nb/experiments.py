@@ -299,7 +299,8 @@ def run_method(name, original, retrain, ds, split, cfg, fraction=1.0, seed=0, de
     else: model, hist = apply_method(name, original, ds, split, cfg, fraction, seed, device, memo)
     outs, memo = ModelOutputs(model, ds, device), {} if memo is None else memo
     metrics = evaluate(model, ds, split, seed=seed, attacks=attacks, outputs=outs)
-    if 'retrain features' not in memo: memo['retrain features'] = split_features(retrain, ds, split, device)
+    if 'retrain features' not in memo:  # from `outs` when the model is Retrain itself
+        memo['retrain features'] = split_features(retrain, ds, split, device, outs if model is retrain else None)
     metrics.update(representation_similarity(model, retrain, ds, split, device, memo['retrain features'], outs))
     return model, metrics, _history_summary(hist)
 

@@ -84,13 +84,16 @@ def _check_finite_epoch(losses, stage, epoch):
 
 ADAM_KERNELS = {'fused': dict(fused=True), 'foreach': dict(foreach=True), 'single': dict(foreach=False)}
 
+def _check_adam(adam):
+    if adam not in ADAM_KERNELS: raise ValueError(f"adam={adam!r} must be one of {sorted(ADAM_KERNELS)}")
+
 def vae_adam(
     params,  # the VAE's parameters
     lr:float,  # learning rate
     adam:str='fused',  # torch's implementation, one of `ADAM_KERNELS`; 'fused' falls back to 'foreach' where unsupported
 ):
     "The VAE's Adam optimiser, built with the implementation `adam`."
-    if adam not in ADAM_KERNELS: raise ValueError(f"adam={adam!r} must be one of {sorted(ADAM_KERNELS)}")
+    _check_adam(adam)
     params = list(params)
     try: return torch.optim.Adam(params, lr=lr, **ADAM_KERNELS[adam])
     except RuntimeError:  # no fused Adam for these parameters' device
@@ -129,7 +132,7 @@ def train_vae(
 ):
     "A `RepVAE` fitted on the representations of `x[idx]`; returns (frozen vae, history of losses and time)."
     if not isinstance(epochs, int) or epochs < 0: raise ValueError(f"train_vae: epochs={epochs!r} must be an int >= 0")
-    if adam not in ADAM_KERNELS: raise ValueError(f"train_vae: adam={adam!r} must be one of {sorted(ADAM_KERNELS)}")
+    _check_adam(adam)  # before the representation pass
     device = get_device(device)
     idx = torch.as_tensor(idx).long()
     if len(idx) == 0: raise ValueError("train_vae: idx is empty; nothing to learn from")

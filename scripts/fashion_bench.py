@@ -45,6 +45,7 @@ if __name__ == '__main__':
     p.add_argument('--models', default=None)
     a = p.parse_args()
     tasks = tuple(a.tasks.split(','))
-    bad = [t for t in tasks if t not in ('class', 'data', 'noisy')]
-    if bad: p.error(f"--tasks: unknown {bad}; allowed: class, data, noisy")
+    from laf_nb.data import TASKS
+    bad = [t for t in tasks if t not in TASKS]
+    if bad: p.error(f"--tasks: unknown {bad}; allowed: {', '.join(TASKS)}")
     main(a.out, a.threads, tasks, a.reference, a.models)
