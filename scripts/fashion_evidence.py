@@ -3,7 +3,9 @@ as the slow cells of chapters 07 and 08 write them (same record keys, so the not
 Each (method, seed) record is appended atomically as soon as it is done, so the job can be stopped and rerun at will,
 and the records committed as they complete.
 
-usage: python scripts/fashion_evidence.py [--tasks class,data,noisy] [--methods laf] [--seeds 3] [--threads 2]
+usage: python scripts/fashion_evidence.py [--tasks class,data,noisy] [--methods laf] [--seeds 3] [--threads 2] [--out DIR]
+  --seeds 3            seeds 0, 1, 2; a list such as --seeds 2, runs seed 2 alone, e.g. beside another job
+                       (two jobs must not share a task's folder: give one its own --out and copy its records over)
   --methods laf        Original, Retrain, LAF, LAF+R with p = 10 % (chapter 07's slow cell, issue 4's table)
   --methods all        every method with p = 1, the baselines' hyper-parameters chosen on a validation split of
                        Fashion's class-removal training data (chapter 08's slow cell, issue 5's table; much longer)"""
@@ -11,6 +13,11 @@ import argparse, os
 from pathlib import Path
 
 LAF_METHODS = ('original', 'retrain', 'laf', 'laf+r')
+
+def seeds_arg(s):
+    "`3` means seeds 0, 1, 2; `2,` or `1,2` is a list of seeds."
+    try: return [int(v) for v in s.split(',') if v] if ',' in s else int(s)
+    except ValueError: raise argparse.ArgumentTypeError(f"--seeds={s!r} must be a number or a comma-separated list of ints") from None
 
 def main(tasks, methods, seeds, threads, out):
     import torch
@@ -35,7 +42,7 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--tasks', default='class,data,noisy')
     p.add_argument('--methods', choices=('laf', 'all'), default='laf')
-    p.add_argument('--seeds', type=int, default=3)
+    p.add_argument('--seeds', type=seeds_arg, default=3, help='a number of seeds (0..n-1) or a comma-separated list')
     p.add_argument('--threads', type=int, default=os.cpu_count() or 1)
     p.add_argument('--out', default=str(Path(__file__).resolve().parents[1] / 'results' / 'fashion'))
     a = p.parse_args()
