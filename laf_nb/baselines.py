@@ -4,22 +4,24 @@
 
 # %% ../nbs/08_baselines.ipynb #cf7d6483
 from __future__ import annotations
-import copy, dataclasses, time
+import copy, dataclasses, json, time
+from pathlib import Path
 from dataclasses import dataclass, fields
 
 import torch
 import torch.nn.functional as F
 
-from .data import batch_indices, get_batch
-from .train import accuracy, get_device, model_outputs
-from .experiments import METHODS, Labels, apply_method, register_method
+from .data import batch_indices, get_batch, load_dataset, make_split
+from .train import accuracy, atomic_write, get_device, model_outputs
+from .experiments import METHODS, Experiment, Labels, apply_method, provenance, register_method, train_original
 
 # %% auto #0
-__all__ = ['SSD_ALPHA', 'LFSSD_ALPHA', 'VALIDATION_GRIDS', 'config_builder', 'SGDConfig', 'batch_pairs', 'sgd_unlearn',
-           'FinetuneConfig', 'finetune', 'NegGradPlusConfig', 'neggrad_plus', 'relabelled', 'RandomLabelConfig',
-           'random_label', 'saliency_mask', 'SalUnConfig', 'salun', 'SSDConfig', 'importance', 'dampen', 'ssd', 'lfssd',
-           'distill_kl', 'ScrubConfig', 'scrub', 'shrink_labels', 'BoundaryShrinkConfig', 'boundary_shrink',
-           'validation_split', 'select_on_validation', 'choose_on_validation']
+__all__ = ['SSD_ALPHA', 'LFSSD_ALPHA', 'VALIDATION_GRIDS', 'BASELINES', 'config_builder', 'SGDConfig', 'batch_pairs',
+           'sgd_unlearn', 'FinetuneConfig', 'finetune', 'NegGradPlusConfig', 'neggrad_plus', 'relabelled',
+           'RandomLabelConfig', 'random_label', 'saliency_mask', 'SalUnConfig', 'salun', 'SSDConfig', 'importance',
+           'dampen', 'ssd', 'lfssd', 'distill_kl', 'ScrubConfig', 'scrub', 'shrink_labels', 'BoundaryShrinkConfig',
+           'boundary_shrink', 'validation_split', 'select_on_validation', 'choose_on_validation', 'stored_choice',
+           'paper_choice', 'paper_experiments']
 
 # %% ../nbs/08_baselines.ipynb #e43df732
 def config_builder(cls, **defaults):
@@ -408,3 +410,60 @@ def choose_on_validation(
         chosen.setdefault(name, {})[field] = v
         tables.append(t)
     return chosen, pd.concat(tables)
+
+# %% ../nbs/08_baselines.ipynb #1a552cdf
+def stored_choice(
+    path,  # a JSON file: read when it exists, else written
+    grids:dict,  # {(method, field): candidate values, mildest first}
+    ds, split, original,  # as for `choose_on_validation` (not used when `path` exists)
+    **kwargs,  # passed to `choose_on_validation` (fixed, max_drop, fraction, seed, device)
+):
+    "`choose_on_validation` run once: its ({method: {field: value}}, table) kept in `path` and read back later."
+    import pandas as pd
+    path, index = Path(path), ['method', 'field', 'value']
+    if path.exists():
+        doc = json.loads(path.read_text())
+        table = pd.DataFrame(doc['table']).set_index(index)
+        want = sorted((n, f, float(v)) for (n, f), vs in grids.items() for v in vs)
+        if sorted((n, f, float(v)) for n, f, v in table.index) != want:
+            raise ValueError(f"stored_choice: {path} was made from other grids; remove it to choose again for {grids}")
+        return doc['chosen'], table
+    chosen, table = choose_on_validation(grids, ds, split, original, **kwargs)
+    doc = dict(chosen=chosen, table=json.loads(table.reset_index().to_json(orient='records')),
+               provenance=provenance(get_device(kwargs.get('device'))))
+    atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(doc, indent=1)))
+    return chosen, table
+
+# %% ../nbs/08_baselines.ipynb #02b070c5
+BASELINES = ('finetune', 'neggrad+', 'random-label', 'boundary-shrink', 'salun', 'ssd', 'lfssd', 'scrub')
+
+# %% ../nbs/08_baselines.ipynb #d69e8588
+def paper_choice(
+    dataset:str,  # a dataset of `DATASETS`
+    arch:str='cnn',  # its model
+    root='results',  # the choice is kept in root/dataset/validation.json
+    grids:dict=VALIDATION_GRIDS,  # {(method, field): candidate values}
+    device=None,  # None: `get_device()`
+):
+    "`stored_choice` on `dataset`'s class-removal split (seed 0) and Original: ({method: {field: value}}, table)."
+    path = Path(root) / dataset / 'validation.json'
+    if path.exists(): return stored_choice(path, grids, None, None, None)
+    ds, exp = load_dataset(dataset), Experiment(dataset=dataset, task='class', arch=arch, device=device)
+    split = make_split(ds.y_train, 'class', seed=0)
+    original = train_original(ds.x_train, split, exp.train_cfg(), seed=0, device=get_device(device))
+    return stored_choice(path, grids, ds, split, original, device=device)
+
+def paper_experiments(
+    dataset:str,  # a dataset of `DATASETS`
+    task:str,  # a task of `TASKS`
+    arch:str='cnn',  # its model
+    seeds=3,  # a number of seeds or a list
+    root='results',  # records go to root/dataset/task
+    chosen:dict=None,  # the baselines' tuned values (`paper_choice`)
+    device=None,  # None: `get_device()`
+) -> tuple:
+    "Chapter 07's experiment (LAF, LAF+R at p = 0.1) and this chapter's (LAF, every baseline at p = 1) of one task."
+    kw = dict(dataset=dataset, task=task, arch=arch, seeds=seeds, out=Path(root) / dataset / task, device=device)
+    return (Experiment(methods=('original', 'retrain', 'laf', 'laf+r'), label_fraction=0.1, **kw),
+            Experiment(methods=('original', 'retrain', 'laf', *BASELINES), label_fraction=1.0, method_config=chosen or {},
+                       tsne=False, **kw))
