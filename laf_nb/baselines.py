@@ -74,6 +74,7 @@ def sgd_unlearn(
     opt = torch.optim.SGD([p for _, p in named], lr=cfg.lr, momentum=cfg.momentum)
     gen, losses, t0 = torch.Generator().manual_seed(seed), [], time.perf_counter()
     for epoch in range(cfg.epochs):
+        first = len(losses)
         for step in plan(epoch, gen):
             loss = loss_fn(m, *step)
             opt.zero_grad(set_to_none=True)
@@ -85,8 +86,9 @@ def sgd_unlearn(
                     if n in masks: p.grad.mul_(masks[n])
             opt.step()
             losses.append(loss.detach())
+        if len(losses) > first and not torch.isfinite(torch.stack(losses[first:])).all():  # stop a diverged run early
+            raise FloatingPointError(f"sgd_unlearn: non-finite loss in epoch {epoch} (lr={cfg.lr})")
     losses = torch.stack(losses).float().cpu() if losses else torch.zeros(0)
-    if not torch.isfinite(losses).all(): raise FloatingPointError(f"sgd_unlearn: non-finite loss (lr={cfg.lr})")
     return m.eval(), dict(loss=losses.tolist(), time=time.perf_counter() - t0)
 
 # %% ../nbs/08_baselines.ipynb #0ec1d095
@@ -361,7 +363,7 @@ def validation_split(split, fraction:float=0.2, seed:int=0):
     return dataclasses.replace(split, forget=f, remain=r), vf, vr
 
 # %% ../nbs/08_baselines.ipynb #4347a5c6
-VALIDATION_GRIDS = {('neggrad+', 'beta'): (0.999, 0.99, 0.95, 0.9), ('scrub', 'lr'): (5e-4, 2e-3, 5e-3, 1e-2),
+VALIDATION_GRIDS = {('neggrad+', 'beta'): (0.999, 0.99, 0.95, 0.9), ('scrub', 'lr'): (1e-4, 2e-4, 5e-4, 2e-3, 5e-3, 1e-2),
                     ('ssd', 'alpha'): (10.0, 5.0, 2.0, 1.0), ('lfssd', 'alpha'): (10.0, 5.0, 2.0, 1.0)}
 
 def select_on_validation(
@@ -400,39 +402,54 @@ def choose_on_validation(
     grids:dict,  # {(method, field): candidate values, mildest first}
     ds, split, original,  # dataset, its class-removal split, the Original model
     fixed:dict=None,  # optional per-method config overrides, {method: {field: value}}
+    known:dict=None,  # {(method, field): (value, table)} chosen before: not run again
+    on_choice=None,  # called as on_choice((method, field), value, table) after each new choice
     **kwargs,  # passed to `select_on_validation` (max_drop, fraction, seed, device)
 ):
     "`select_on_validation` for every entry of `grids`: ({method: {field: chosen value}}, one table of all values)."
     import pandas as pd
-    chosen, tables = {}, []
+    chosen, tables, known = {}, [], known or {}
     for (name, field), values in grids.items():
-        v, t = select_on_validation(name, field, values, ds, split, original, **kwargs, **(fixed or {}).get(name, {}))
+        if (name, field) in known: v, t = known[name, field]
+        else:
+            v, t = select_on_validation(name, field, values, ds, split, original, **kwargs, **(fixed or {}).get(name, {}))
+            if on_choice is not None: on_choice((name, field), v, t)
         chosen.setdefault(name, {})[field] = v
         tables.append(t)
     return chosen, pd.concat(tables)
 
 # %% ../nbs/08_baselines.ipynb #1a552cdf
+def _stored_entries(path, grids):
+    "{(method, field): (value, table)} of the entries kept in `path` whose candidate values are those of `grids`."
+    import pandas as pd
+    if not Path(path).exists(): return {}
+    out = {}
+    for e in json.loads(Path(path).read_text())['entries']:
+        key = (e['method'], e['field'])
+        if key in grids and [float(v) for v in grids[key]] == [float(v) for v in e['values']]:
+            out[key] = (e['chosen'], pd.DataFrame(e['table']).set_index(['method', 'field', 'value']))
+    return out
+
 def stored_choice(
-    path,  # a JSON file: read when it exists, else written
+    path,  # a JSON file: its entries are reused, the missing ones computed and added
     grids:dict,  # {(method, field): candidate values, mildest first}
-    ds, split, original,  # as for `choose_on_validation` (not used when `path` exists)
+    ds, split, original,  # as for `choose_on_validation` (needed only when an entry is missing)
     **kwargs,  # passed to `choose_on_validation` (fixed, max_drop, fraction, seed, device)
 ):
-    "`choose_on_validation` run once: its ({method: {field: value}}, table) kept in `path` and read back later."
-    import pandas as pd
-    path, index = Path(path), ['method', 'field', 'value']
-    if path.exists():
-        doc = json.loads(path.read_text())
-        table = pd.DataFrame(doc['table']).set_index(index)
-        want = sorted((n, f, float(v)) for (n, f), vs in grids.items() for v in vs)
-        if sorted((n, f, float(v)) for n, f, v in table.index) != want:
-            raise ValueError(f"stored_choice: {path} was made from other grids; remove it to choose again for {grids}")
-        return doc['chosen'], table
-    chosen, table = choose_on_validation(grids, ds, split, original, **kwargs)
-    doc = dict(chosen=chosen, table=json.loads(table.reset_index().to_json(orient='records')),
-               provenance=provenance(get_device(kwargs.get('device'))))
-    atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(doc, indent=1)))
-    return chosen, table
+    "`choose_on_validation`, each entry computed once: ({method: {field: value}}, table), kept in `path`."
+    path, known = Path(path), _stored_entries(path, grids)
+    missing = [k for k in grids if k not in known]
+    if missing and original is None:
+        raise ValueError(f"stored_choice: {path} lacks {missing} (or their values differ); pass ds, split and original to compute them")
+    entries = dict(known)
+    def keep(key, value, table):
+        entries[key] = (value, table)
+        doc = dict(entries=[dict(method=n, field=f, values=list(grids[n, f]), chosen=v,
+                                 table=json.loads(t.reset_index().to_json(orient='records')))
+                            for (n, f), (v, t) in entries.items()],
+                   provenance=provenance(get_device(kwargs.get('device'))))
+        atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(doc, indent=1)))
+    return choose_on_validation(grids, ds, split, original, known=known, on_choice=keep, **kwargs)
 
 # %% ../nbs/08_baselines.ipynb #02b070c5
 BASELINES = ('finetune', 'neggrad+', 'random-label', 'boundary-shrink', 'salun', 'ssd', 'lfssd', 'scrub')
@@ -447,7 +464,7 @@ def paper_choice(
 ):
     "`stored_choice` on `dataset`'s class-removal split (seed 0) and Original: ({method: {field: value}}, table)."
     path = Path(root) / dataset / 'validation.json'
-    if path.exists(): return stored_choice(path, grids, None, None, None)
+    if set(grids) <= set(_stored_entries(path, grids)): return stored_choice(path, grids, None, None, None)
     ds, exp = load_dataset(dataset), Experiment(dataset=dataset, task='class', arch=arch, device=device)
     split = make_split(ds.y_train, 'class', seed=0)
     original = train_original(ds.x_train, split, exp.train_cfg(), seed=0, device=get_device(device))

@@ -36,8 +36,8 @@ def main(tasks, methods, seeds, threads, root):
     from laf_nb.experiments import results_table
     from laf_nb.baselines import VALIDATION_GRIDS, paper_choice, paper_experiments
     names = ALL if methods == 'all' else methods
-    tuned = methods != 'laf' and bool({m for m, _ in VALIDATION_GRIDS} & set(names))
-    chosen = paper_choice('fashion', root=root)[0] if tuned else {}
+    grids = {k: v for k, v in VALIDATION_GRIDS.items() if k[0] in names and methods != 'laf'}
+    chosen = paper_choice('fashion', root=root, grids=grids)[0] if grids else {}
     for task in tasks:
         lafs, every = paper_experiments('fashion', task, seeds=seeds, root=root, chosen=chosen)
         exp = lafs if methods == 'laf' else dataclasses.replace(every, methods=tuple(m for m in every.methods if m in names))
