@@ -5,7 +5,8 @@ stopped and rerun at will, and the records committed as they complete.
 
 usage: python scripts/fashion_evidence.py [--tasks class,data,noisy] [--methods laf] [--seeds 3] [--threads 2] [--root DIR]
   --seeds 3            seeds 0, 1, 2; a list such as --seeds 2, runs seed 2 alone, e.g. beside another job
-                       (two jobs must not share a task's folder: give one its own --root and copy its records over)
+                       (two jobs must not share a task's folder: give one its own --root, then merge its records
+                       with scripts/merge_records.py)
   --methods laf        Original, Retrain, LAF, LAF+R with p = 10 % (chapter 07's slow cell, issue 4's table)
   --methods all        Original, Retrain, LAF and every baseline with p = 1 (chapter 08's slow cell, issue 5's table;
                        LAF+R stays at the 10 % of `--methods laf`), the hyper-parameters of neggrad+, scrub, ssd and

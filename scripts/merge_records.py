@@ -1,0 +1,32 @@
+"""Merge the runner's records of one task from other results folders into DEST (e.g. a second job's, run with its own
+--root so that two jobs never write one folder): every record whose key DEST lacks is appended atomically, then DEST's
+metrics figure is redrawn from all its records. Run it when no job is writing DEST.
+
+usage: python scripts/merge_records.py DEST SRC [SRC ...]"""
+import argparse
+
+def merge(dest, sources):
+    "Append to `dest` the records of `sources` whose keys it lacks; returns how many were added."
+    from laf_nb.experiments import append_record, load_records
+    have = {r['key'] for r in load_records(dest)}
+    added = 0
+    for src in sources:
+        for r in load_records(src):
+            if r['key'] in have: continue
+            append_record(dest, r); have.add(r['key']); added += 1
+    return added
+
+def redraw_metrics(dest):
+    "Redraw DEST/figures/metrics.png from every record in `dest`."
+    import matplotlib; matplotlib.use('Agg')
+    from pathlib import Path
+    from laf_nb.experiments import _save_fig, load_records, plot_metrics, results_frame
+    recs = load_records(dest)
+    if recs: _save_fig(plot_metrics(results_frame(recs), recs[0]['task']), Path(dest) / 'figures' / 'metrics.png')
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('dest'); p.add_argument('sources', nargs='+')
+    a = p.parse_args()
+    print(f"{merge(a.dest, a.sources)} records added to {a.dest}")
+    redraw_metrics(a.dest)
