@@ -363,7 +363,7 @@ def validation_split(split, fraction:float=0.2, seed:int=0):
     return dataclasses.replace(split, forget=f, remain=r), vf, vr
 
 # %% ../nbs/08_baselines.ipynb #4347a5c6
-VALIDATION_GRIDS = {('neggrad+', 'beta'): (0.999, 0.99, 0.95, 0.9), ('scrub', 'lr'): (1e-4, 2e-4, 5e-4, 2e-3, 5e-3, 1e-2),
+VALIDATION_GRIDS = {('neggrad+', 'beta'): (0.9999, 0.999, 0.99, 0.95, 0.9), ('scrub', 'lr'): (1e-4, 2e-4, 5e-4, 2e-3, 5e-3, 1e-2),
                     ('ssd', 'alpha'): (10.0, 5.0, 2.0, 1.0), ('lfssd', 'alpha'): (10.0, 5.0, 2.0, 1.0)}
 
 def select_on_validation(
