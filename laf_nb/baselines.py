@@ -444,9 +444,11 @@ def stored_choice(
     entries = dict(known)
     def keep(key, value, table):
         entries[key] = (value, table)
-        doc = dict(entries=[dict(method=n, field=f, values=list(grids[n, f]), chosen=v,
-                                 table=json.loads(t.reset_index().to_json(orient='records')))
-                            for (n, f), (v, t) in entries.items()],
+        old = json.loads(path.read_text())['entries'] if path.exists() else []
+        others = [e for e in old if (e['method'], e['field']) not in entries]  # entries of other grids stay
+        doc = dict(entries=others + [dict(method=n, field=f, values=list(grids[n, f]), chosen=v,
+                                          table=json.loads(t.reset_index().to_json(orient='records')))
+                                     for (n, f), (v, t) in entries.items()],
                    provenance=provenance(get_device(kwargs.get('device'))))
         atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(doc, indent=1)))
     return choose_on_validation(grids, ds, split, original, known=known, on_choice=keep, **kwargs)
