@@ -16,7 +16,9 @@ usage: python scripts/fashion_evidence.py [--tasks class,data,noisy] [--methods 
 import argparse, dataclasses, os
 from pathlib import Path
 
-ALL = ('original', 'retrain', 'laf', 'finetune', 'neggrad+', 'random-label', 'boundary-shrink', 'salun', 'ssd', 'lfssd', 'scrub')
+from laf_nb.baselines import BASELINES
+
+ALL = ('original', 'retrain', 'laf', *BASELINES)  # the methods of 08's paper-scale experiment
 
 def seeds_arg(s):
     "`3` means seeds 0, 1, 2; `2,` or `1,2` is a list of seeds."
