@@ -18,8 +18,8 @@ from .eval import avg_gap, evaluate, gap_columns
 from .experiments import Experiment, _jsonable, _retrain, append_record, load_records, method_labels, train_original
 
 # %% auto #0
-__all__ = ['REFERENCE', 'TABLE_COLUMNS', 'ablation_axes', 'flat_variants', 'variant_rows', 'variant_frame', 'run_variants',
-           'variant_table', 'plot_variants']
+__all__ = ['REFERENCE', 'TABLE_COLUMNS', 'PAPER_AXES', 'CPU_AXES', 'ablation_axes', 'flat_variants', 'variant_rows',
+           'variant_frame', 'run_variants', 'variant_table', 'plot_variants', 'paper_ablation']
 
 # %% ../nbs/09_ablations.ipynb #c3cfa9ea
 REFERENCE = 'LAF'
@@ -202,3 +202,23 @@ def plot_variants(
     fig.suptitle(f'{metric} to Retrain per variant, mean ± std over seeds{extra}')
     fig.tight_layout()
     return fig
+
+# %% ../nbs/09_ablations.ipynb #a4e2b865
+PAPER_AXES = dict(stop_tols=(0.05, 0.1, 0.2))  # `ablation_axes` options of the full grid (every τ, k and epoch factor)
+CPU_AXES = dict(epoch_factors=(0.25, 0.5, 1), stop_tols=())  # the grid run on a CPU: no 2x epochs, no stopping rules
+
+def paper_ablation(
+    dataset:str,  # a dataset of `load_dataset`
+    arch:str='cnn',  # its model
+    seeds=3,  # a number of seeds or a list
+    root='results',  # records go to root/ablations/dataset
+    axes:dict=PAPER_AXES,  # options of `ablation_axes`
+    device=None,  # None: `get_device()`
+    quiet:bool=False,  # no progress bars
+) -> tuple:
+    "`run_variants` of `ablation_axes` around `arch`'s class-removal reference on `dataset`: (frame, axes)."
+    ref = laf_config('class', arch)
+    grid = ablation_axes(ref, cycle_epochs=max(1, round(ref.epochs / 9)), **axes)
+    df = run_variants(flat_variants(grid), dataset, 'class', arch=arch, seeds=seeds, device=device,
+                      out=Path(root) / 'ablations' / dataset, quiet=quiet)
+    return df, grid

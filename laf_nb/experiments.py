@@ -318,6 +318,7 @@ def _run_experiment(
     self:Experiment,
     quiet:bool=False,  # no progress bars or per-record lines
     on_record:Callable=None,  # called with each new record as soon as it is written (e.g. to update a UI)
+    memos:dict=None,  # results kept across runs, one memo per (data, split, Original), e.g. the LAF model that the LAF+R of every label budget starts from; None: nothing kept
 ) -> list:
     "Run the experiment; returns all its records (the ones found and the new ones)."
     out, device = _check_out(self.out), get_device(self.device)
@@ -338,7 +339,8 @@ def _run_experiment(
         original = train_original(ds.x_train, split, tcfg, seed, device, self.cache_dir)
         retrain, _ = _retrain(original, ds.x_train, split.forget, split.remain, method_labels('remain', split, 1.0, seed),
                               tcfg, device, seed, self.cache_dir)
-        steps, memo = (todo if quiet else progress_bar(todo, parent=bar)), {}
+        memo = {} if memos is None else memos.setdefault(self.record_key('original', seed, split), {})
+        steps = todo if quiet else progress_bar(todo, parent=bar)
         for m in steps:
             model, metrics, hist = run_method(m, original, retrain, ds, split, self.method_cfg(m), self.method_fraction(m),
                                               seed, device, self.attacks, memo)

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .experiments import METHODS, Experiment, load_records, results_frame
-import laf_nb.baselines  # registers the baselines in METHODS
+from .data import load_dataset, make_split
+from .experiments import METHODS, Experiment, append_record, load_records, results_frame
+from .baselines import paper_choice  # also registers the baselines in METHODS
 
 # %% auto #0
-__all__ = ['FRACTIONS', 'supervised_methods', 'budget_frame', 'label_budget_study', 'gap_vs_p', 'plot_gap_vs_p']
+__all__ = ['FRACTIONS', 'supervised_methods', 'budget_frame', 'label_budget_study', 'take_records', 'gap_vs_p', 'plot_gap_vs_p',
+           'paper_budget_study']
 
 # %% ../nbs/10_semisupervised.ipynb #34bd386b
 def supervised_methods() -> list:
@@ -46,6 +48,7 @@ def label_budget_study(
     device=None,  # None: `get_device()`
     cache_dir=None,  # model cache; None: the shared default
     quiet:bool=True,  # no progress bars
+    reuse=(),  # folders of earlier records (e.g. chapters 07 and 08's): a record with the key of one this study needs is copied, not recomputed
 ):
     "LAF, LAF+R and the supervised `methods` at every label budget of `fractions`; returns the `budget_frame` of their records."
     fractions = tuple(fractions)
@@ -60,10 +63,29 @@ def label_budget_study(
                   cache_dir=cache_dir)
     budgets = sorted(p for p in set(fractions) if p > 0)
     runs = [(p, ('original', 'laf', 'laf+r', *methods)) for p in budgets] or [(1.0, ('original', 'laf'))]
-    recs = {}
-    for p, ms in runs:
-        for r in Experiment(methods=ms, label_fraction=p, **common).run(quiet=quiet): recs[r['key']] = r
+    exps = [Experiment(methods=ms, label_fraction=p, **common) for p, ms in runs]
+    if reuse: take_records(exps, reuse)
+    recs, memos = {}, {}  # `memos` keeps each seed's LAF model for the LAF+R of every budget
+    for e in exps:
+        for r in e.run(quiet=quiet, memos=memos): recs[r['key']] = r
     return budget_frame(list(recs.values()))
+
+def take_records(
+    exps:list,  # experiments of one dataset, task and seeds, writing to one folder
+    folders,  # folders of earlier records
+) -> int:
+    "Copy to the experiments' folder the records of `folders` that they would compute (the same key); returns how many."
+    found = {r['key']: r for f in folders for r in load_records(f)}
+    have = {r['key'] for r in load_records(exps[0].out)}
+    e0, n = exps[0], 0
+    Path(e0.out).mkdir(parents=True, exist_ok=True)
+    y = load_dataset(e0.dataset, e0.data_root).y_train
+    for seed in e0.seed_list:
+        split = make_split(y, e0.task, seed=seed, **e0.task_options)
+        keys = dict.fromkeys(e.record_key(m, seed, split) for e in exps for m in ('retrain', *e.methods))
+        for k in (k for k in keys if k in found and k not in have):
+            append_record(e0.out, found[k]); have.add(k); n += 1
+    return n
 
 # %% ../nbs/10_semisupervised.ipynb #186862c8
 def gap_vs_p(
@@ -103,3 +125,19 @@ def plot_gap_vs_p(
     ax.set(xlabel='label budget p', ylabel=f'{metric} to Retrain', title=f"{', '.join(d.dataset.unique())}: {task} removal")
     ax.legend(fontsize=7, ncol=2)
     return ax.figure
+
+# %% ../nbs/10_semisupervised.ipynb #b13ec11e
+def paper_budget_study(
+    dataset:str,  # a dataset of `DATASETS`
+    task:str,  # a task of `TASKS`
+    arch:str='cnn',  # its model
+    seeds=3,  # a number of seeds or a list
+    fractions=FRACTIONS,  # the label budgets
+    root='results',  # records go to root/semisupervised/dataset/task; chapters 07 and 08's are in root/dataset/task
+    device=None,  # None: `get_device()`
+    quiet:bool=False,  # no progress bars
+):
+    "`label_budget_study` of one task at paper scale, with chapter 08's tuned baselines and its records reused."
+    chosen = paper_choice(dataset, arch, root=root, device=device)[0]
+    return label_budget_study(dataset, task, fractions, seeds, arch=arch, method_config=chosen, device=device,
+                              out=Path(root) / 'semisupervised' / dataset / task, quiet=quiet, reuse=[Path(root) / dataset / task])

@@ -1,9 +1,15 @@
-"""Paper-scale evidence on the full Fashion-MNIST, resumable: the three tasks x 3 seeds, written to results/fashion/<task>
-by the same experiments as the slow cells of chapters 07 and 08 (`laf_nb.baselines.paper_experiments`), so the
-notebooks find the records. Each (method, seed) record is appended atomically as soon as it is done, so the job can be
-stopped and rerun at will, and the records committed as they complete.
+"""Paper-scale evidence on the full Fashion-MNIST, resumable: the runner's three tasks x 3 seeds (chapters 07 and 08),
+the label-budget study (chapter 10) and the ablation grid (chapter 09), run by the notebooks' own functions and
+written where their reader cells look (under results/). Each record is appended atomically as soon as it is done, so
+a job can be stopped and rerun at will, and the records committed as they complete.
 
-usage: python scripts/fashion_evidence.py [--tasks class,data,noisy] [--methods laf] [--seeds 3] [--threads 2] [--root DIR]
+usage: python scripts/fashion_evidence.py [--study runner] [--tasks class,data,noisy] [--methods laf] [--seeds 3] [--threads 2] [--root DIR]
+  --study runner       chapters 07 and 08's records, chosen by --methods (below)
+  --study budgets      chapter 10's label-budget study of each task (`paper_budget_study`), records in
+                       ROOT/semisupervised/fashion/<task>; it takes 07 and 08's records where they match, so run it
+                       after them
+  --study ablations    chapter 09's CPU grid of LAF variants on class removal (`paper_ablation` with `CPU_AXES`),
+                       records in ROOT/ablations/fashion (--tasks and --methods do not apply)
   --seeds 3            seeds 0, 1, 2; a list such as --seeds 2, runs seed 2 alone, e.g. beside another job
                        (two jobs must not share a task's folder: give one its own --root, then merge its records
                        with scripts/merge_records.py)
@@ -33,9 +39,11 @@ def methods_arg(s):
     if bad or not names: raise argparse.ArgumentTypeError(f"--methods={s!r}: unknown {bad}; allowed: laf, all, or a list of {', '.join(ALL)}")
     return names
 
-def main(tasks, methods, seeds, threads, root):
+def main(study, tasks, methods, seeds, threads, root):
     import torch
     torch.set_num_threads(threads)
+    if study == 'ablations': return ablations(seeds, root)
+    if study == 'budgets': return budgets(tasks, seeds, root)
     from laf_nb.experiments import results_table
     from laf_nb.baselines import VALIDATION_GRIDS, paper_choice, paper_experiments
     names = ALL if methods == 'all' else methods
@@ -47,12 +55,24 @@ def main(tasks, methods, seeds, threads, root):
         exp.run()
         print(results_table(exp.out).to_string(), flush=True)
 
+def ablations(seeds, root):
+    from laf_nb.ablations import CPU_AXES, paper_ablation, variant_table
+    df, _ = paper_ablation('fashion', seeds=seeds, root=root, axes=CPU_AXES)
+    print(variant_table(df).to_string(), flush=True)
+
+def budgets(tasks, seeds, root):
+    from laf_nb.semisupervised import gap_vs_p, paper_budget_study
+    for task in tasks:
+        df = paper_budget_study('fashion', task, seeds=seeds, root=root)
+        print(gap_vs_p(df)['mean'].unstack('p').round(2).to_string(), flush=True)
+
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--study', choices=('runner', 'budgets', 'ablations'), default='runner')
     p.add_argument('--tasks', default='class,data,noisy')
     p.add_argument('--methods', type=methods_arg, default='laf', help="laf, all, or a comma-separated list of methods")
     p.add_argument('--seeds', type=seeds_arg, default=3, help='a number of seeds (0..n-1) or a comma-separated list')
     p.add_argument('--threads', type=int, default=os.cpu_count() or 1)
     p.add_argument('--root', default=str(Path(__file__).resolve().parents[1] / 'results'), help='records go to ROOT/fashion/<task>')
     a = p.parse_args()
-    main(a.tasks.split(','), a.methods, a.seeds, a.threads, a.root)
+    main(a.study, a.tasks.split(','), a.methods, a.seeds, a.threads, a.root)

@@ -1,6 +1,6 @@
-"""Merge the runner's records of one task from other results folders into DEST (e.g. a second job's, run with its own
+"""Merge the records of one results folder (the runner's, or 09's variants) from other folders into DEST (e.g. a second job's, run with its own
 --root so that two jobs never write one folder): every record whose key DEST lacks is appended atomically, then DEST's
-metrics figure is redrawn from all its records. Run it when no job is writing DEST.
+metrics figure (the runner's records only) is redrawn from all its records. Run it when no job is writing DEST.
 
 usage: python scripts/merge_records.py DEST SRC [SRC ...]"""
 import argparse
@@ -22,7 +22,7 @@ def redraw_metrics(dest):
     from pathlib import Path
     from laf_nb.experiments import _save_fig, load_records, plot_metrics, results_frame
     recs = load_records(dest)
-    if recs: _save_fig(plot_metrics(results_frame(recs), recs[0]['task']), Path(dest) / 'figures' / 'metrics.png')
+    if recs and 'method' in recs[0]: _save_fig(plot_metrics(results_frame(recs), recs[0]['task']), Path(dest) / 'figures' / 'metrics.png')
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
