@@ -342,17 +342,19 @@ def _run_experiment(
         memo = {} if memos is None else memos.setdefault(self.record_key('original', seed, split), {})
         steps = todo if quiet else progress_bar(todo, parent=bar)
         for m in steps:
-            model, metrics, hist = run_method(m, original, retrain, ds, split, self.method_cfg(m), self.method_fraction(m),
-                                              seed, device, self.attacks, memo)
+            try: (model, metrics, hist), failed = run_method(m, original, retrain, ds, split, self.method_cfg(m),
+                                                             self.method_fraction(m), seed, device, self.attacks, memo), None
+            except FloatingPointError as e: model, metrics, hist, failed = None, {}, {}, f"{type(e).__name__}: {e}"
             rec = dict(key=keys[m], method=m, seed=seed, dataset=self.dataset, task=self.task, task_options=split.options,
                        arch=self.arch, labels=METHODS[m].labels,
                        label_fraction=None if METHODS[m].labels == 'none' else self.method_fraction(m),
                        metrics=metrics, time=hist.get('time'), history=hist,
-                       config=json.loads(json.dumps(self.method_cfg(m), default=_jsonable)), provenance=provenance(device))
+                       config=json.loads(json.dumps(self.method_cfg(m), default=_jsonable)), provenance=provenance(device),
+                       **({} if failed is None else dict(failed=failed)))
             append_record(out, rec); records.append(rec)
             if on_record is not None: on_record(rec)
-            if not quiet: bar.write(f"seed {seed} {m}: " + ', '.join(f"{k} {v:.1f}" for k, v in metrics.items()))
-            if seed == fig_seed: kept[m] = model
+            if not quiet: bar.write(f"seed {seed} {m}: " + (failed or ', '.join(f"{k} {v:.1f}" for k, v in metrics.items())))
+            if seed == fig_seed and model is not None: kept[m] = model
         if seed == fig_seed and 'original' not in kept: kept = {'original': original, **kept}
     if kept: save_figures(out, records, kept, ds, fig_split, tsne=self.tsne)
     return records
@@ -378,10 +380,12 @@ def results_frame(out_or_records):
     rows = []
     for r in recs:
         ref = retrain.get(_group(r))
-        gap = avg_gap(r['metrics'], ref, gap_columns(r['task'])) if ref is not None else float('nan')
+        gap = avg_gap(r['metrics'], ref, gap_columns(r['task'])) if ref is not None and r['metrics'] else float('nan')
         rows.append(dict(dataset=r['dataset'], task=r['task'], arch=r['arch'], method=_method_label(r), seed=r['seed'],
                          **r['metrics'], **{'Avg Gap': gap, 'time': r.get('time')}))
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows)
+    if any('failed' in r for r in recs): df['failed'] = ['failed' in r for r in recs]
+    return df
 
 def results_table(out_or_records, decimals:int=2):
     "Mean ± std over seeds per (dataset, task, arch, method), with n."
@@ -398,6 +402,7 @@ def results_table(out_or_records, decimals:int=2):
     table = mean.copy().astype(object)
     for c in cols: table[c] = [fmt(m, s, c) for m, s in zip(mean[c], std[c])]
     table['n'] = n
+    if 'failed' in df: table['failed'] = g['failed'].sum()  # seeds whose run diverged: their metrics are missing
     return table.sort_index(key=lambda ix: ix.map(order) if ix.name == 'method' else ix, sort_remaining=False)
 
 # %% ../nbs/07_experiments.ipynb #f5d46307
