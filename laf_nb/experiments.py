@@ -24,9 +24,9 @@ from .eval import ModelOutputs, avg_gap, evaluate, gap_columns, representation_s
 # %% auto #0
 __all__ = ['LABEL_KINDS', 'METHODS', 'ATTACKS', 'RESULTS_FILE', 'METRIC_ORDER', 'Labels', 'method_labels', 'Method',
            'register_method', 'TrainConfig', 'train_config', 'train_original', 'LAFRConfig', 'lafr_config',
-           'Experiment', 'git_commit', 'provenance', 'load_records', 'append_record', 'apply_method', 'run_method',
-           'results_frame', 'results_table', 'plot_metrics', 'plot_laf_losses', 'tsne_points', 'plot_tsne',
-           'save_figures']
+           'Experiment', 'git_commit', 'provenance', 'load_records', 'append_record', 'add_records', 'apply_method',
+           'run_method', 'results_frame', 'results_table', 'plot_metrics', 'plot_laf_losses', 'tsne_points',
+           'plot_tsne', 'save_figures']
 
 # %% ../nbs/07_experiments.ipynb #48dbd15c
 LABEL_KINDS = ('none', 'remain', 'forget', 'both')
@@ -268,6 +268,15 @@ def append_record(out, record:dict):
     line = json.dumps(record, default=_jsonable)
     atomic_write(path, lambda tmp: Path(tmp).write_text(old + line + '\n'))
 
+def add_records(out, records) -> int:
+    "Append to the results folder `out` each of `records` whose key it lacks (e.g. another job's); returns how many."
+    Path(out).mkdir(parents=True, exist_ok=True)
+    have, n = {r['key'] for r in load_records(out)}, 0
+    for r in records:
+        if r['key'] in have: continue
+        append_record(out, r); have.add(r['key']); n += 1
+    return n
+
 # %% ../nbs/07_experiments.ipynb #6113f3ef
 def _history_summary(hist):
     "The JSON-friendly part of a method's history: numbers and lists of numbers."
@@ -342,8 +351,9 @@ def _run_experiment(
         memo = {} if memos is None else memos.setdefault(self.record_key('original', seed, split), {})
         steps = todo if quiet else progress_bar(todo, parent=bar)
         for m in steps:
-            try: (model, metrics, hist), failed = run_method(m, original, retrain, ds, split, self.method_cfg(m),
-                                                             self.method_fraction(m), seed, device, self.attacks, memo), None
+            failed = None
+            try: model, metrics, hist = run_method(m, original, retrain, ds, split, self.method_cfg(m),
+                                                   self.method_fraction(m), seed, device, self.attacks, memo)
             except FloatingPointError as e: model, metrics, hist, failed = None, {}, {}, f"{type(e).__name__}: {e}"
             rec = dict(key=keys[m], method=m, seed=seed, dataset=self.dataset, task=self.task, task_options=split.options,
                        arch=self.arch, labels=METHODS[m].labels,

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .data import load_dataset, make_split
-from .experiments import METHODS, Experiment, append_record, load_records, results_frame
+from .experiments import METHODS, Experiment, add_records, load_records, results_frame
 from .baselines import paper_choice  # also registers the baselines in METHODS
 
 # %% auto #0
@@ -75,17 +75,13 @@ def take_records(
     folders,  # folders of earlier records
 ) -> int:
     "Copy to the experiments' folder the records of `folders` that they would compute (the same key); returns how many."
-    found = {r['key']: r for f in folders for r in load_records(f)}
-    have = {r['key'] for r in load_records(exps[0].out)}
-    e0, n = exps[0], 0
-    Path(e0.out).mkdir(parents=True, exist_ok=True)
+    found, e0 = {r['key']: r for f in folders for r in load_records(f)}, exps[0]
     y = load_dataset(e0.dataset, e0.data_root).y_train
+    needed = []
     for seed in e0.seed_list:
         split = make_split(y, e0.task, seed=seed, **e0.task_options)
-        keys = dict.fromkeys(e.record_key(m, seed, split) for e in exps for m in ('retrain', *e.methods))
-        for k in (k for k in keys if k in found and k not in have):
-            append_record(e0.out, found[k]); have.add(k); n += 1
-    return n
+        needed += [e.record_key(m, seed, split) for e in exps for m in ('retrain', *e.methods)]
+    return add_records(e0.out, [found[k] for k in dict.fromkeys(needed) if k in found])
 
 # %% ../nbs/10_semisupervised.ipynb #186862c8
 def gap_vs_p(

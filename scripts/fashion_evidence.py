@@ -73,6 +73,6 @@ if __name__ == '__main__':
     p.add_argument('--methods', type=methods_arg, default='laf', help="laf, all, or a comma-separated list of methods")
     p.add_argument('--seeds', type=seeds_arg, default=3, help='a number of seeds (0..n-1) or a comma-separated list')
     p.add_argument('--threads', type=int, default=os.cpu_count() or 1)
-    p.add_argument('--root', default=str(Path(__file__).resolve().parents[1] / 'results'), help='records go to ROOT/fashion/<task>')
+    p.add_argument('--root', default=str(Path(__file__).resolve().parents[1] / 'results'), help='records go under ROOT: fashion/<task>, semisupervised/fashion/<task> or ablations/fashion')
     a = p.parse_args()
     main(a.study, a.tasks.split(','), a.methods, a.seeds, a.threads, a.root)

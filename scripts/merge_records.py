@@ -7,14 +7,8 @@ import argparse
 
 def merge(dest, sources):
     "Append to `dest` the records of `sources` whose keys it lacks; returns how many were added."
-    from laf_nb.experiments import append_record, load_records
-    have = {r['key'] for r in load_records(dest)}
-    added = 0
-    for src in sources:
-        for r in load_records(src):
-            if r['key'] in have: continue
-            append_record(dest, r); have.add(r['key']); added += 1
-    return added
+    from laf_nb.experiments import add_records, load_records
+    return add_records(dest, [r for src in sources for r in load_records(src)])
 
 def redraw_metrics(dest):
     "Redraw DEST/figures/metrics.png from every record in `dest`."
