@@ -88,17 +88,18 @@ def gap_vs_p(
     df,  # a `budget_frame`
     metric:str='Avg Gap',  # the column to summarise
 ):
-    "Mean, std (ddof=1) and n over seeds of `metric` per (task, name, p); the references are left out."
+    "Mean, std (ddof=1), n (seeds with a value) and `failed` (runs that diverged) of `metric` per (task, name, p)."
     import pandas as pd
     d = df[df.p.notna()]
     g = d.groupby(['task', 'name', 'p'], sort=False)[metric]
-    return pd.DataFrame(dict(mean=g.mean(), std=g.std(ddof=1), n=g.size())).sort_index()
+    return pd.DataFrame(dict(mean=g.mean(), std=g.std(ddof=1), n=g.count(), failed=g.size() - g.count())).sort_index()
 
 def plot_gap_vs_p(
     df,  # a `budget_frame`
     task:str,  # the task to draw
     metric:str='Avg Gap',  # the column on the y axis
     ax=None,  # a matplotlib axis; None: a new figure
+    yscale:str='linear',  # 'linear', or 'log' when a collapsed method's gap dwarfs the others
 ):
     "`metric` (mean ± std over seeds) against the label budget p for every method of `task`; LAF as a dashed line."
     import matplotlib.pyplot as plt
@@ -119,6 +120,7 @@ def plot_gap_vs_p(
                     zorder=z, label=name, color='C3' if name == 'laf+r' else f'C{i % 10 if i % 10 != 3 else 9}')
     ax.set_xticks(range(len(ps)), [f'{p:.0%}' if p < 1 else '100%' for p in ps])
     ax.set(xlabel='label budget p', ylabel=f'{metric} to Retrain', title=f"{', '.join(d.dataset.unique())}: {task} removal")
+    ax.set_yscale(yscale)
     ax.legend(fontsize=7, ncol=2)
     return ax.figure
 
