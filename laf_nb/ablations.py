@@ -63,7 +63,7 @@ _ROW_FIELDS = ('time', 'time_vae', 'epochs_run', 'stage_epochs', 'ue_steps', 'ra
 
 def _record_key(exp, seed, split, cfg):
     "A hash of everything that determines one record (the variant's name is not part of it)."
-    key = dict(dataset=exp.dataset, task=exp.task, options=split.options, arch=exp.arch, train=exp.train_cfg(),
+    key = dict(dataset=exp.dataset_id, task=exp.task, options=split.options, arch=exp.arch, train=exp.train_cfg(),
                cfg=cfg, attacks=sorted(exp.attacks), seed=seed)
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=_jsonable).encode()).hexdigest()[:16]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 import torch
 import torch.nn.functional as F
 
-from .data import batch_indices, get_batch, load_dataset, make_split
+from .data import TensorInputs, as_indices, as_inputs, batch_indices, get_batch, load_dataset, make_split, unlearning_sets
 from .train import accuracy, atomic_write, get_device, model_outputs
 from .experiments import METHODS, Experiment, Labels, apply_method, provenance, register_method, train_original
 
@@ -113,8 +113,18 @@ class FinetuneConfig(SGDConfig):
     epochs: int = 5
     lr: float = 0.01
 
-def finetune(model, x, forget, remain, labels:Labels, cfg:FinetuneConfig, device=None, seed=0):
+def finetune(
+    model,  # the trained model (features/head contract); left unchanged
+    x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
+    forget,  # D_f: indices into `x` or a bool mask
+    remain,  # D_r: indices into `x` or a bool mask, disjoint from `forget`
+    labels:Labels,  # its labels of D_r (`labels.remain`, see `method_labels`)
+    cfg:FinetuneConfig,  # hyper-parameters
+    device=None,  # None: `get_device()`
+    seed:int=0,  # seeds every random choice of the method
+):
     "Fine-tune a copy of `model` with cross-entropy on the labelled part of D_r (reads labels of D_r; Warnecke et al. 2023)."
+    x, forget, remain = unlearning_sets(x, forget, remain, 'finetune')
     device, r = get_device(device), _need(labels, 'remain', 'finetune')
     y = labels.dense.to(device)
     return sgd_unlearn(model, lambda m, b, _: _ce(m, x, y, b, device),
@@ -130,8 +140,18 @@ class NegGradPlusConfig(SGDConfig):
     lr: float = 0.01
     beta: float = 0.999  # weight of the D_r term (chosen on validation, see below; the authors publish none)
 
-def neggrad_plus(model, x, forget, remain, labels:Labels, cfg:NegGradPlusConfig, device=None, seed=0):
+def neggrad_plus(
+    model,  # the trained model (features/head contract); left unchanged
+    x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
+    forget,  # D_f: indices into `x` or a bool mask
+    remain,  # D_r: indices into `x` or a bool mask, disjoint from `forget`
+    labels:Labels,  # its labels of D_r and D_f (`method_labels`)
+    cfg:NegGradPlusConfig,  # hyper-parameters
+    device=None,  # None: `get_device()`
+    seed:int=0,  # seeds every random choice of the method
+):
     "Descend on labelled D_r while ascending on labelled D_f (reads labels of D_r and D_f; Kurmanji et al. 2023)."
+    x, forget, remain = unlearning_sets(x, forget, remain, 'neggrad+')
     device = get_device(device)
     r, f = _need(labels, 'remain', 'neggrad+'), _need(labels, 'forget', 'neggrad+')
     y = labels.dense.to(device)
@@ -163,14 +183,23 @@ class RandomLabelConfig(SGDConfig):
 def _random_label(model, x, forget, labels, cfg, device, seed, mask=None, name='random-label'):
     "The random-label loop over D_f ∪ labelled D_r, optionally masked (SalUn)."
     device, r = get_device(device), _need(labels, 'remain', name)
-    forget = torch.as_tensor(forget).long()
     y = relabelled(labels, forget, _n_classes(model, x, forget), seed).to(device)
     both = torch.cat([forget, r])
     return sgd_unlearn(model, lambda m, b, _: _ce(m, x, y, b, device),
                        lambda e, g: batch_pairs(both, cfg.bs, g), cfg, device, seed, mask=mask)
 
-def random_label(model, x, forget, remain, labels:Labels, cfg:RandomLabelConfig, device=None, seed=0):
+def random_label(
+    model,  # the trained model (features/head contract); left unchanged
+    x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
+    forget,  # D_f: indices into `x` or a bool mask
+    remain,  # D_r: indices into `x` or a bool mask, disjoint from `forget`
+    labels:Labels,  # its labels of D_r (`labels.remain`)
+    cfg:RandomLabelConfig,  # hyper-parameters
+    device=None,  # None: `get_device()`
+    seed:int=0,  # seeds every random choice of the method
+):
     "Fine-tune a copy of `model` on D_f with random labels and on labelled D_r (reads labels of D_r only; Golatkar et al. 2020)."
+    x, forget, remain = unlearning_sets(x, forget, remain, 'random-label')
     return _random_label(model, x, forget, labels, cfg, device, seed)
 
 register_method('random-label', random_label, 'remain', config_builder(RandomLabelConfig),
@@ -195,8 +224,8 @@ def _self_label_loss(m, xb, b):
 
 def saliency_mask(
     model,  # the original model
-    x,  # uint8 training images
-    forget,  # indices of D_f
+    x,  # training inputs by the input contract (`as_inputs`)
+    forget,  # indices (or a bool mask) of D_f
     keep:float=0.5,  # fraction of all weights kept trainable (the most salient)
     bs:int=256,  # batch size of the gradient pass
     device=None,  # None: `get_device()`
@@ -204,7 +233,8 @@ def saliency_mask(
     "SalUn's mask: 1 on the `keep` fraction of weights with the largest |gradient| of the self-label loss on D_f."
     if not 0 < keep <= 1: raise ValueError(f"saliency_mask: keep={keep!r} must be in (0, 1]")
     device = get_device(device)
-    g = _grad_sums(model, x, torch.as_tensor(forget).long(), _self_label_loss, bs, device, torch.abs)
+    x = as_inputs(x)
+    g = _grad_sums(model, x, as_indices(forget, len(x), 'forget'), _self_label_loss, bs, device, torch.abs)
     flat = torch.cat([v.flatten() for v in g.values()])
     k = max(1, int(round(keep * len(flat))))
     threshold = flat.topk(k).values[-1]
@@ -215,8 +245,18 @@ class SalUnConfig(RandomLabelConfig):
     "SalUn (Fan et al. ICLR 2024): random labels on the 50 % most salient weights; SGD lr 0.013, 10 epochs."
     keep: float = 0.5  # fraction of weights unlearned (the authors' mask ratio 0.5)
 
-def salun(model, x, forget, remain, labels:Labels, cfg:SalUnConfig, device=None, seed=0):
+def salun(
+    model,  # the trained model (features/head contract); left unchanged
+    x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
+    forget,  # D_f: indices into `x` or a bool mask
+    remain,  # D_r: indices into `x` or a bool mask, disjoint from `forget`
+    labels:Labels,  # its labels of D_r (`labels.remain`)
+    cfg:SalUnConfig,  # hyper-parameters
+    device=None,  # None: `get_device()`
+    seed:int=0,  # seeds every random choice of the method
+):
     "Random-label unlearning restricted to the weights salient for D_f (reads labels of D_r only; Fan et al. 2024)."
+    x, forget, remain = unlearning_sets(x, forget, remain, 'salun')
     mask = saliency_mask(model, x, forget, cfg.keep, device=device)
     return _random_label(model, x, forget, labels, cfg, device, seed, mask=mask, name='salun')
 
@@ -232,8 +272,9 @@ class SSDConfig:
     bs: int = 128  # batch size of the importance pass
 
 def importance(model, x, idx, loss_fn, transform, bs=32, device=None) -> dict:
-    "Per parameter: the mean over batches of `x[idx]` of transform(∇ loss_fn)."
-    idx = torch.as_tensor(idx).long()
+    "Per parameter: the mean over batches of `x[idx]` of transform(∇ loss_fn); `x` by the input contract."
+    x = as_inputs(x)
+    idx = as_indices(idx, len(x), 'idx')
     if len(idx) == 0: raise ValueError("importance: idx is empty")
     n = len(batch_indices(idx, bs, shuffle=False))
     return {k: v / n for k, v in _grad_sums(model, x, idx, loss_fn, bs, get_device(device), transform).items()}
@@ -256,17 +297,36 @@ def _ssd(model, x, d, f, loss_fn, transform, cfg, device):
     m, n_damp = dampen(copy.deepcopy(model).to(device), imp(d), imp(f), cfg.alpha, cfg.lam)
     return m, dict(dampened=n_damp, time=time.perf_counter() - t0)
 
-def ssd(model, x, forget, remain, labels:Labels, cfg:SSDConfig, device=None, seed=0):
+def ssd(
+    model,  # the trained model (features/head contract); left unchanged
+    x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
+    forget,  # D_f: indices into `x` or a bool mask
+    remain,  # D_r: indices into `x` or a bool mask, disjoint from `forget`
+    labels:Labels,  # its labels of D_r and D_f (`method_labels`)
+    cfg:SSDConfig,  # hyper-parameters
+    device=None,  # None: `get_device()`
+    seed:int=0,  # seeds every random choice of the method
+):
     "Selective Synaptic Dampening with the Fisher of the labelled D (= labelled D_r ∪ D_f) and of labelled D_f (reads labels of both; Foster et al. 2024)."
+    x, forget, remain = unlearning_sets(x, forget, remain, 'ssd')
     device = get_device(device)
     r, f = _need(labels, 'remain', 'ssd'), _need(labels, 'forget', 'ssd')
     y = labels.dense.to(device)
     loss = lambda m, xb, b: F.cross_entropy(m(xb), y[b.to(device)])
     return _ssd(model, x, torch.cat([r, f]), f, loss, torch.square, cfg, device)
 
-def lfssd(model, x, forget, remain, labels, cfg:SSDConfig, device=None, seed=0):
+def lfssd(
+    model,  # the trained model (features/head contract); left unchanged
+    x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
+    forget,  # D_f: indices into `x` or a bool mask
+    remain,  # D_r: indices into `x` or a bool mask, disjoint from `forget`
+    labels,  # not read (None: LFSSD is label-free)
+    cfg:SSDConfig,  # hyper-parameters
+    device=None,  # None: `get_device()`
+    seed:int=0,  # seeds every random choice of the method
+):
     "Loss-free SSD: importances from |∇ ||g(x)||²| over D and over D_f; reads no label (Foster et al. 2024)."
-    forget, remain = torch.as_tensor(forget).long(), torch.as_tensor(remain).long()
+    x, forget, remain = unlearning_sets(x, forget, remain, 'lfssd')
     out_norm = lambda m, xb, b: m(xb).pow(2).sum(1).mean()
     return _ssd(model, x, torch.cat([remain, forget]), forget, out_norm, torch.abs, cfg, device)
 
@@ -291,10 +351,19 @@ class ScrubConfig(SGDConfig):
     gamma: float = 0.99  # weight of the cross-entropy in the min step
     alpha: float = 0.001  # weight of the KL in the min step
 
-def scrub(model, x, forget, remain, labels:Labels, cfg:ScrubConfig, device=None, seed=0):
+def scrub(
+    model,  # the trained model (features/head contract); left unchanged
+    x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
+    forget,  # D_f: indices into `x` or a bool mask
+    remain,  # D_r: indices into `x` or a bool mask, disjoint from `forget`
+    labels:Labels,  # its labels of D_r (`labels.remain`)
+    cfg:ScrubConfig,  # hyper-parameters
+    device=None,  # None: `get_device()`
+    seed:int=0,  # seeds every random choice of the method
+):
     "SCRUB: alternate max steps on D_f (away from the teacher) and min steps on labelled D_r (reads labels of D_r only; Kurmanji et al. 2023)."
+    x, forget, remain = unlearning_sets(x, forget, remain, 'scrub')
     device, r = get_device(device), _need(labels, 'remain', 'scrub')
-    forget = torch.as_tensor(forget).long()
     y = labels.dense.to(device)
     teacher = torch.zeros(labels.n, _n_classes(model, x, forget), device=device)
     seen = torch.cat([forget, r])
@@ -314,20 +383,24 @@ register_method('scrub', scrub, 'remain', config_builder(ScrubConfig),
 # %% ../nbs/08_baselines.ipynb #4540463e
 def shrink_labels(
     model,  # the original model
-    x,  # uint8 training images
-    forget,  # indices of D_f
-    bound:float=0.1,  # FGSM step size on images in [0, 1]
+    x,  # training inputs by the input contract (`as_inputs`)
+    forget,  # indices (or a bool mask) of D_f
+    bound:float=0.1,  # FGSM step size (on images in [0, 1] for uint8 inputs)
     device=None,  # None: `get_device()`
     bs:int=256,  # batch size of the attack
 ) -> torch.Tensor:
     "The nearest-but-wrong class of each sample of D_f: the model's prediction after one FGSM step on its own prediction."
-    device, forget = get_device(device), torch.as_tensor(forget).long()
+    x = as_inputs(x)
+    device, forget = get_device(device), as_indices(forget, len(x), 'forget')
+    images = isinstance(x, TensorInputs) and x.x.dtype == torch.uint8  # only uint8 images have a known range
     m, out = copy.deepcopy(model).to(device).eval(), []
     for b in batch_indices(forget, bs, shuffle=False):
         xb = get_batch(x, b, device).requires_grad_(True)
         logits = m(xb)
         g, = torch.autograd.grad(F.cross_entropy(logits, logits.detach().argmax(1)), xb)
-        with torch.no_grad(): out.append(m((xb + bound * g.sign()).clamp(0, 1)).argmax(1))
+        with torch.no_grad():
+            xa = xb + bound * g.sign()
+            out.append(m(xa.clamp(0, 1) if images else xa).argmax(1))
     return torch.cat(out).cpu()
 
 @dataclass
@@ -338,9 +411,19 @@ class BoundaryShrinkConfig(SGDConfig):
     bs: int = 64
     bound: float = 0.1
 
-def boundary_shrink(model, x, forget, remain, labels, cfg:BoundaryShrinkConfig, device=None, seed=0):
+def boundary_shrink(
+    model,  # the trained model (features/head contract); left unchanged
+    x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
+    forget,  # D_f: indices into `x` or a bool mask
+    remain,  # D_r: indices into `x` or a bool mask, disjoint from `forget`
+    labels,  # not read (None: label-free)
+    cfg:BoundaryShrinkConfig,  # hyper-parameters
+    device=None,  # None: `get_device()`
+    seed:int=0,  # seeds every random choice of the method
+):
     "Fine-tune a copy of `model` on D_f labelled with its nearest wrong classes (reads no label; Chen et al. 2023)."
-    device, forget = get_device(device), torch.as_tensor(forget).long()
+    x, forget, remain = unlearning_sets(x, forget, remain, 'boundary-shrink')
+    device = get_device(device)
     y = torch.full((len(x),), -1, dtype=torch.long)
     y[forget] = shrink_labels(model, x, forget, cfg.bound, device)
     y = y.to(device)

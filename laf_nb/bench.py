@@ -11,12 +11,12 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 from fastprogress.fastprogress import master_bar, progress_bar
 
-from .data import DATASET_NAMES, TASKS, _split_seed, load_dataset, make_split
+from .data import DATASET_NAMES, TASKS, _split_seed, load_dataset, make_split, unlearning_sets
 from .models import check_split_model, extractor_parameters, head_parameters, init_model, representation_size
 from .train import get_device, tensor_digest, train_cached
 from .vae import RepVAE, vae_loss
 from .losses import alignment_loss, extractor_unlearning_loss
-from .laf import LAFConfig, _check_sets, laf_config, laf_unlearn, repair
+from .laf import LAFConfig, laf_config, laf_unlearn, repair
 from .eval import avg_gap, evaluate, gap_columns
 from .experiments import method_labels, train_config, train_original
 
@@ -109,7 +109,7 @@ def reference_laf(
     check_split_model(model)
     cfg = LAFConfig() if cfg is None else cfg
     _reference_checks(cfg)
-    forget, remain = _check_sets(forget, remain, len(x))
+    _, forget, remain = unlearning_sets(x, forget, remain, 'reference_laf')
     device = get_device(device)
     t0 = time.perf_counter()
     teacher = copy.deepcopy(model).to(device).eval().requires_grad_(False)

@@ -4,38 +4,211 @@
 
 # %% ../nbs/00_data.ipynb #96aef08d
 from __future__ import annotations
-import gzip, os, pickle, struct
+import gzip, hashlib, os, pickle, struct, warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import torch
+from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['IDX_FILES', 'CIFAR10_FOLDER', 'CIFAR10_TRAIN', 'MNIST_CLASSES', 'FASHION_CLASSES', 'DEBIAN_FASHION', 'DATASETS',
-           'DATASET_NAMES', 'MNIST5K_SEED', 'TASKS', 'ImageData', 'read_idx', 'read_idx_folder', 'read_cifar10',
-           'read_svhn', 'DatasetInfo', 'default_root', 'missing_files', 'load_mnist5k', 'load_dataset', 'Split',
-           'make_split', 'label_subset', 'batch_indices', 'get_batch', 'augment_batch']
+__all__ = ['ACCEPTED_INPUTS', 'INPUTS', 'IDX_FILES', 'CIFAR10_FOLDER', 'CIFAR10_TRAIN', 'MNIST_CLASSES', 'FASHION_CLASSES',
+           'DEBIAN_FASHION', 'DATASETS', 'DATASET_NAMES', 'MNIST5K_SEED', 'TASKS', 'TensorInputs', 'DatasetInputs',
+           'as_inputs', 'as_indices', 'as_labels', 'unlearning_sets', 'ImageData', 'read_idx', 'read_idx_folder',
+           'read_cifar10', 'read_svhn', 'DatasetInfo', 'default_root', 'missing_files', 'load_mnist5k', 'load_dataset',
+           'Split', 'make_split', 'label_subset', 'batch_indices', 'get_batch', 'augment_batch']
+
+# %% ../nbs/00_data.ipynb #d80f8b6b
+ACCEPTED_INPUTS = ("a uint8 torch.Tensor (images, scaled by 1/255), a floating torch.Tensor (used as given), "
+                   "a numpy array of either dtype, or a map-style torch.utils.data.Dataset whose items are x or (x, y, ...)")
+
+def _kind_error(name, x, why=''):
+    "The `TypeError` for an `x` of a kind the contract does not accept."
+    t = type(x)
+    dtype = f" of dtype {x.dtype}" if hasattr(x, 'dtype') else ''
+    if isinstance(x, torch.utils.data.DataLoader): why = "; pass loader.dataset (its map-style Dataset) instead"
+    return TypeError(f"{name}: got {t.__module__}.{t.__qualname__}{dtype}{why}; accepted: {ACCEPTED_INPUTS}")
+
+# %% ../nbs/00_data.ipynb #2ca07c90
+def _to_float(xb): return xb.float().div_(255) if xb.dtype == torch.uint8 else xb.float()
+
+class TensorInputs:
+    "In-memory inputs `x`: a `uint8` batch is scaled by 1/255, a floating one is used as given (as float32)."
+    def __init__(self, x:torch.Tensor, name:str='x'): self.x, self.name = x, name
+    def __len__(self): return len(self.x)
+    @property
+    def shape(self): return tuple(self.x.shape)  # N and the shape of one sample
+
+    def batch(self, idx, device=None) -> torch.Tensor:
+        "The samples `idx` as a float batch on `device` (None: where `x` is)."
+        xb = self.x[idx.to(self.x.device)]
+        if device is not None: xb = xb.to(device, non_blocking=True)
+        return _to_float(xb)
+
+    def place(self, device):
+        "These inputs held on `device` once, when that is an accelerator (batches are then gathered there)."
+        return self if device.type == 'cpu' or self.x.device == device else TensorInputs(self.x.to(device), self.name)
+
+# %% ../nbs/00_data.ipynb #f9f852c3
+class DatasetInputs:
+    "A map-style `Dataset` as inputs `x`, read by index a batch at a time; an item is `x` or `(x, y, ...)`."
+    def __init__(self, ds, name:str='x'): self.ds, self.name, self._shape = ds, name, None
+    def __len__(self): return len(self.ds)
+
+    @property
+    def shape(self):
+        if self._shape is None: self._shape = (len(self), *self.batch(torch.zeros(1, dtype=torch.long)).shape[1:])
+        return self._shape
+
+    def _items(self, idx):
+        "The inputs of items `idx` (a list of ints); the rest of each item is never looked at."
+        get = getattr(self.ds, '__getitems__', None)
+        items = get(idx) if get is not None else [self.ds[i] for i in idx]
+        return [it[0] if isinstance(it, (tuple, list)) else it for it in items]
+
+# %% ../nbs/00_data.ipynb #e3e90e10
+def _stack_items(xs, idx, name):
+    "The items `xs` (samples `idx` of the dataset `name`) as one tensor, or a clear error."
+    if not all(isinstance(v, (torch.Tensor, np.ndarray)) for v in xs):
+        bad = next(i for i, v in zip(idx, xs) if not isinstance(v, (torch.Tensor, np.ndarray)))
+        raise TypeError(f"{name}: item {bad} of the Dataset holds a {type(xs[idx.index(bad)]).__qualname__}, not a tensor "
+                        f"or array; add transforms.ToTensor() (floats in [0, 1]) or PILToTensor() (uint8) to the dataset")
+    ts = [torch.as_tensor(v) for v in xs]
+    if len({t.shape for t in ts}) > 1: raise ValueError(f"{name}: the Dataset's items {idx[:5]} differ in shape "
+                                                      f"({sorted({tuple(t.shape) for t in ts})[:3]}); batching needs one shape")
+    return torch.stack(ts)
+
+@patch
+def batch(self:DatasetInputs, idx, device=None) -> torch.Tensor:
+    "The items `idx` as a float batch on `device` (uint8 scaled by 1/255, floats as given)."
+    ids = [int(i) for i in idx]
+    xb = _stack_items(self._items(ids), ids, self.name)
+    if xb.dtype != torch.uint8 and not xb.is_floating_point():
+        raise TypeError(f"{self.name}: the Dataset's item {ids[0]} has dtype {xb.dtype}; items must be uint8 or floating")
+    if xb.is_floating_point() and not torch.isfinite(xb).all():
+        bad = [i for i, r in zip(ids, xb.flatten(1)) if not torch.isfinite(r).all()]
+        raise ValueError(f"{self.name}: the Dataset's items {bad[:5]} hold NaN or inf values")
+    return _to_float(xb if device is None else xb.to(device, non_blocking=True))
+
+@patch
+def place(self:DatasetInputs, device): return self  # items are read, then moved, a batch at a time
+
+# %% ../nbs/00_data.ipynb #f443155e
+INPUTS = (TensorInputs, DatasetInputs)  # the kinds `as_inputs` returns
+
+def _from_numpy(a, name):
+    "A NumPy array as a tensor, sharing its memory where torch can (a copy for reversed strides or byte order)."
+    if a.dtype != np.uint8 and not np.issubdtype(a.dtype, np.floating): raise _kind_error(name, a)
+    if not a.dtype.isnative or any(s < 0 for s in a.strides): a = np.ascontiguousarray(a, a.dtype.newbyteorder('='))
+    with warnings.catch_warnings():  # a read-only array is fine: laf_nb never writes to x
+        warnings.simplefilter('ignore', UserWarning)
+        return torch.from_numpy(a)
+
+# %% ../nbs/00_data.ipynb #63c66c77
+def as_inputs(
+    x,  # a uint8 or floating tensor or array N×…, or a map-style Dataset (see the table above)
+    name:str='x',  # the parameter's name, for error messages
+):
+    "`x` checked against the input contract, as `TensorInputs` or `DatasetInputs`; bad input is a clear error."
+    if isinstance(x, INPUTS): return x
+    if isinstance(x, np.ndarray): x = _from_numpy(x, name)
+    if isinstance(x, torch.Tensor):
+        if x.dtype != torch.uint8 and not x.is_floating_point(): raise _kind_error(name, x)
+        if x.dim() == 0: raise _kind_error(name, x, ', a 0-d tensor (x must be N×…, one row per sample)')
+        if x.is_floating_point() and not (finite := torch.isfinite(x)).all():
+            rows = (~finite).flatten(1).any(1).nonzero().squeeze(1)
+            raise ValueError(f"{name}: {len(rows)} samples hold NaN or inf values, e.g. rows {rows[:5].tolist()}; "
+                             f"clean or impute them first")
+        return TensorInputs(x, name)
+    if isinstance(x, torch.utils.data.Dataset) and not isinstance(x, torch.utils.data.IterableDataset) \
+       and hasattr(x, '__len__'): return DatasetInputs(x, name)
+    raise _kind_error(name, x)
+
+# %% ../nbs/00_data.ipynb #cf5f4d3b
+def as_indices(
+    idx,  # int tensor, list, NumPy array, or bool mask of length `n`
+    n:int,  # size of the set indexed (N)
+    name:str='idx',  # the parameter's name, for error messages
+) -> torch.Tensor:
+    "`idx` as int64 CPU indices into a set of size `n`, in the order given; bad indices are a clear error."
+    t = torch.as_tensor(np.asarray(idx) if isinstance(idx, (list, tuple)) and len(idx) else idx)
+    if isinstance(idx, (list, tuple)) and not len(idx): t = torch.zeros(0, dtype=torch.long)
+    if t.dim() != 1: raise ValueError(f"{name}: indices must be 1-D, got shape {tuple(t.shape)}")
+    if t.dtype == torch.bool:
+        if len(t) != n: raise ValueError(f"{name}: a bool mask must have length {n} (one per sample), got {len(t)}")
+        return t.cpu().nonzero().squeeze(1)
+    if t.is_floating_point() or t.is_complex() or t.dtype == torch.uint8:
+        raise TypeError(f"{name}: indices must be ints or a bool mask, got dtype {t.dtype} (e.g. {t[:3].tolist()})")
+    t = t.long().cpu()
+    if len(t) and (t.min() < 0 or t.max() >= n):
+        raise ValueError(f"{name}: indices {t[(t < 0) | (t >= n)][:5].tolist()} are outside [0, {n - 1}]")
+    if len(t.unique()) != len(t): raise ValueError(f"{name}: repeated indices, e.g. {_repeats(t)[:5]}")
+    return t
+
+def _repeats(t): v, c = t.unique(return_counts=True); return v[c > 1].tolist()
+
+# %% ../nbs/00_data.ipynb #3b189b64
+def as_labels(
+    y,  # class labels: int tensor, list or NumPy array
+    n:int=None,  # the number of samples they label; None: not checked
+    name:str='y',  # the parameter's name, for error messages
+) -> torch.Tensor:
+    "Integer labels `y` as an int64 CPU tensor (one per sample); float or bool labels are an error."
+    t = torch.as_tensor(np.asarray(y) if isinstance(y, (list, tuple)) else y)
+    if t.dtype == torch.bool or t.is_floating_point() or t.is_complex():
+        raise TypeError(f"{name}: labels must be ints, got dtype {t.dtype}")
+    if t.dim() != 1: raise ValueError(f"{name}: labels must be 1-D (one per sample), got shape {tuple(t.shape)}")
+    if n is not None and len(t) != n: raise ValueError(f"{name}: {len(t)} labels for {n} samples of x")
+    return t.long().cpu()
+
+# %% ../nbs/00_data.ipynb #b4c1c58b
+def unlearning_sets(
+    x,  # the training inputs, by the input contract
+    forget,  # D_f: indices or a bool mask
+    remain,  # D_r: indices or a bool mask
+    who:str='unlearning',  # the calling method's name, for error messages
+) -> tuple:
+    "(`as_inputs(x)`, D_f, D_r) after checking them: valid, non-empty, disjoint index sets into `x`."
+    x = as_inputs(x)
+    sets = [as_indices(forget, len(x), 'forget'), as_indices(remain, len(x), 'remain')]
+    for name, idx in zip(('forget', 'remain'), sets):
+        if len(idx) == 0: raise ValueError(f"{who}: {name} is empty; D_f and D_r must both hold samples")
+    both = sets[0][torch.isin(sets[0], sets[1])]
+    if len(both): raise ValueError(f"{who}: forget and remain overlap in {len(both)} indices, e.g. {both[:5].tolist()}")
+    return x, *sets
 
 # %% ../nbs/00_data.ipynb #4c5f698b
 @dataclass(eq=False)
 class ImageData:
-    "A whole image-classification dataset in memory (treat as read-only: `load_dataset` caches it)."
-    name: str  # the dataset's name as given to `load_dataset`
-    x_train: torch.Tensor  # uint8, N×C×H×W
-    y_train: torch.Tensor  # int64, N
-    x_test: torch.Tensor  # uint8, M×C×H×W
-    y_test: torch.Tensor  # int64, M
-    classes: list  # class names, indexed by label
+    "A classification dataset: images, or any N×… data such as tabular features, in memory or as `Dataset`s (read-only)."
+    name: str  # the dataset's name (as given to `load_dataset`, or your own)
+    x_train: torch.Tensor  # N×… by the input contract: uint8 (images) or floating (as given), an array, or a Dataset
+    y_train: torch.Tensor  # int labels, N
+    x_test: torch.Tensor  # M×…, like `x_train`
+    y_test: torch.Tensor  # int labels, M
+    classes: list = None  # class names, indexed by label; None: '0', '1', … up to the largest label
+
+    def __post_init__(self):
+        for part in ('train', 'test'):
+            x = as_inputs(getattr(self, f'x_{part}'), f'x_{part}')
+            setattr(self, f'x_{part}', x.x if isinstance(x, TensorInputs) else x.ds)  # arrays become tensors
+            setattr(self, f'y_{part}', as_labels(getattr(self, f'y_{part}'), len(x), f'y_{part}'))
+        if self.classes is None: self.classes = [str(c) for c in range(int(max(self.y_train.max(), self.y_test.max())) + 1)]
 
     @property
     def n_classes(self): return len(self.classes)
 
-    def __repr__(self):
-        c, h, w = self.x_train.shape[1:]
-        return (f"ImageData({self.name!r}: {len(self.x_train):,} train / {len(self.x_test):,} test, "
-                f"{c}×{h}×{w}, {self.n_classes} classes)")
+# %% ../nbs/00_data.ipynb #94d5f738
+@patch
+def __repr__(self:ImageData):
+    shape = as_inputs(self.x_train).shape[1:]
+    what = '×'.join(map(str, shape)) if len(shape) > 1 else f"{shape[0]} features" if shape else 'scalars'
+    dt = getattr(self.x_train, 'dtype', None)  # a Dataset's items may have any dtype
+    dtype = '' if dt in (torch.uint8, None) else f", {str(dt).removeprefix('torch.')}"
+    return (f"ImageData({self.name!r}: {len(self.x_train):,} train / {len(self.x_test):,} test, "
+            f"{what}{dtype}, {self.n_classes} classes)")
 
 # %% ../nbs/00_data.ipynb #8afbe346
 def read_idx(path):
@@ -216,8 +389,8 @@ class Split:
     forget: torch.Tensor  # int64 indices of D_f (sorted)
     remain: torch.Tensor  # int64 indices of D_r = D \ D_f (sorted)
     sample: torch.Tensor  # int64 indices of min(|D_f|, |D_r|) random D_r points (membership-attack members)
-    y: torch.Tensor  # the labels the original model trains on (noisy for task 'noisy')
-    y_clean: torch.Tensor  # the true labels
+    y: torch.Tensor  # the labels the original model trains on (noisy for task 'noisy'); None if made without labels
+    y_clean: torch.Tensor  # the true labels (None if made without labels)
     options: dict = field(default_factory=dict)  # the task options used, with defaults filled in
 
     def __repr__(self):
@@ -284,23 +457,10 @@ def _split_seed(seed, stage):
     "A generator for one stage of a run, derived from the run's seed (stages do not disturb each other)."
     return torch.Generator().manual_seed(int(seed) * 1_000_003 + stage)
 
-def make_split(
-    y,  # the clean training labels (int tensor)
-    task:str='data',  # one of `TASKS`: 'data', 'class' or 'noisy'
-    seed:int=0,  # the run's seed; same seed, same split
-    n_classes:int=None,  # number of classes; None: `y.max() + 1`
-    **options,  # data: fraction= or class_fractions=; class: classes=; noisy: classes=, fraction=
-) -> Split:
-    "The forgetting/remaining split of the unlearning `task` (see the table above)."
-    if task not in TASKS: raise ValueError(f"make_split: unknown task={task!r}; allowed: {', '.join(TASKS)}")
-    allowed = {'data': {'fraction', 'class_fractions'}, 'class': {'classes'}, 'noisy': {'classes', 'fraction'}}[task]
-    if set(options) - allowed:
-        raise ValueError(f"make_split(task={task!r}): unknown options {sorted(set(options) - allowed)}; allowed: {sorted(allowed)}")
-    y = torch.as_tensor(y).long()
-    n_classes = int(y.max()) + 1 if n_classes is None else n_classes
-    forget, y_train, opts = _forget_set(task, y, n_classes, _split_seed(seed, 1), **options)
+def _split_from(task, forget, n, seed, y, y_clean, opts):
+    "The `Split` with D_f = `forget` of a training set of size `n`: D_r is the rest, `sample` drawn from it by `seed`."
     forget = forget.sort().values
-    in_forget = torch.zeros(len(y), dtype=torch.bool)
+    in_forget = torch.zeros(n, dtype=torch.bool)
     in_forget[forget] = True
     remain = torch.nonzero(~in_forget).squeeze(1)
     if len(forget) == 0 or len(remain) == 0:
@@ -308,7 +468,55 @@ def make_split(
         raise ValueError(f"make_split(task={task!r}, {opts}): {side} would be empty; choose other classes or fractions")
     n_sample = min(len(forget), len(remain))
     sample = remain[torch.randperm(len(remain), generator=_split_seed(seed, 2))[:n_sample]].sort().values
-    return Split(task, forget, remain, sample, y_train, y, opts)
+    return Split(task, forget, remain, sample, y, y_clean, opts)
+
+# %% ../nbs/00_data.ipynb #a8261183
+def _set_size(y, forget, n):
+    "N: the length of the labels `y`, else `n`, else that of a bool mask `forget`."
+    if y is not None: return len(y)
+    if n is not None: return int(n)
+    if torch.as_tensor(forget).dtype == torch.bool: return len(forget)
+    raise ValueError("make_split(y=None, forget=...): give n= (the training set's size) or forget as a bool mask")
+
+def _given_forget(task, y, forget, n, options):
+    "Your own D_f, checked: any subset for task 'data', whole classes for task 'class'; with the options to record."
+    if options: raise ValueError(f"make_split(forget=...): {sorted(options)} also choose D_f; give forget= or them, not both")
+    if task == 'noisy': raise ValueError("make_split(task='noisy', forget=...): noisy-label removal draws its own wrong "
+                                         "labels; to forget samples you know are mislabelled, use task='data'")
+    forget = as_indices(forget, n, 'forget')
+    opts = dict(forget='given', digest=hashlib.sha256(forget.sort().values.numpy().tobytes()).hexdigest()[:12])
+    if task == 'data': return forget, None if y is None else y.clone(), opts
+    if y is None: raise ValueError("make_split(task='class', forget=...): class removal needs the labels y")
+    classes = y[forget].unique().tolist()
+    n_all = int(torch.isin(y, torch.tensor(classes)).sum())
+    if n_all != len(forget): raise ValueError(
+        f"make_split(task='class', forget=...): forget holds {len(forget)} of the {n_all} samples of classes {classes}; "
+        f"class removal forgets whole classes (use task='data' to forget part of a class)")
+    return forget, y.clone(), dict(classes=classes)
+
+# %% ../nbs/00_data.ipynb #91708d77
+def make_split(
+    y,  # the clean training labels (ints); None with `forget=` for a label-free split
+    task:str='data',  # one of `TASKS`: 'data', 'class' or 'noisy'
+    seed:int=0,  # the run's seed; same seed, same split
+    n_classes:int=None,  # number of classes; None: `y.max() + 1`
+    forget=None,  # your own D_f (indices or a bool mask), for task 'data' (any subset) or 'class' (whole classes)
+    n:int=None,  # the training set's size, needed only when `y` is None and `forget` is a list of indices
+    **options,  # without `forget`: data: fraction= or class_fractions=; class: classes=; noisy: classes=, fraction=
+) -> Split:
+    "The forgetting/remaining split of the unlearning `task` (see the table above), or of your own `forget` set."
+    if task not in TASKS: raise ValueError(f"make_split: unknown task={task!r}; allowed: {', '.join(TASKS)}")
+    if y is None and forget is None: raise ValueError("make_split: y is None; give the labels y, or your own forget= set")
+    y = None if y is None else as_labels(y, name='y')
+    N = _set_size(y, forget, n)
+    if forget is not None: forget, y_train, opts = _given_forget(task, y, forget, N, options)
+    else:
+        allowed = {'data': {'fraction', 'class_fractions'}, 'class': {'classes'}, 'noisy': {'classes', 'fraction'}}[task]
+        if set(options) - allowed:
+            raise ValueError(f"make_split(task={task!r}): unknown options {sorted(set(options) - allowed)}; allowed: {sorted(allowed)}")
+        n_classes = int(y.max()) + 1 if n_classes is None else n_classes
+        forget, y_train, opts = _forget_set(task, y, n_classes, _split_seed(seed, 1), **options)
+    return _split_from(task, forget, N, seed, y_train, y, opts)
 
 # %% ../nbs/00_data.ipynb #db354fe1
 def label_subset(
@@ -319,7 +527,7 @@ def label_subset(
 ) -> torch.Tensor:
     "A stratified subset of `idx` holding `int(fraction * count)` samples of each class (sorted indices)."
     fraction = _check_fraction('fraction', fraction)
-    idx = torch.as_tensor(idx).long()
+    idx = as_indices(idx, len(y), 'idx')
     if fraction == 1: return idx.sort().values
     yi = torch.as_tensor(y)[idx]
     picks = _take_per_class(yi, {int(c): fraction for c in yi.unique()}, _split_seed(seed, 3))
@@ -341,14 +549,12 @@ def batch_indices(
     return chunks[:-1] if drop_last and chunks and len(chunks[-1]) < bs else chunks
 
 def get_batch(
-    x,  # uint8 images N×C×H×W (on any device)
+    x,  # inputs by the contract above: a uint8 or float tensor or array, a Dataset, or `as_inputs(x)`
     idx,  # indices of the batch
     device=None,  # target device; None: where `x` is
 ) -> torch.Tensor:
-    "The images `x[idx]` as floats in [0, 1] on `device`."
-    xb = x[idx.to(x.device)]
-    if device is not None: xb = xb.to(device, non_blocking=True)
-    return xb.float().div_(255)
+    "The samples `x[idx]` as a float batch on `device` (uint8 scaled to [0, 1], floats as given)."
+    return as_inputs(x).batch(torch.as_tensor(idx), device)
 
 # %% ../nbs/00_data.ipynb #71aa02da
 def augment_batch(

@@ -15,9 +15,9 @@ import torch
 from fastprogress.fastprogress import master_bar, progress_bar
 
 import laf_nb
-from .data import DATASET_NAMES, TASKS, Split, label_subset, load_dataset, make_split
+from .data import DATASET_NAMES, TASKS, ImageData, Split, label_subset, load_dataset, make_split
 from .models import ARCHS
-from .train import Accel, accel_for, atomic_write, get_device, model_outputs, train_cached
+from .train import Accel, accel_for, atomic_write, get_device, model_outputs, tensor_digest, train_cached
 from .laf import laf_config, laf_unlearn, repair
 from .eval import ModelOutputs, avg_gap, evaluate, gap_columns, representation_similarity, split_features
 
@@ -161,7 +161,7 @@ def _check_choice(name, value, allowed):
 @dataclass
 class Experiment:
     "One unlearning experiment: a dataset, a task, methods and seeds."
-    dataset: str = 'mnist5k'  # one of `DATASET_NAMES`
+    dataset: str = 'mnist5k'  # one of `DATASET_NAMES`, or your own `ImageData` (any in-memory x by the input contract)
     task: str = 'class'  # one of `TASKS`
     task_options: dict = field(default_factory=dict)  # passed to `make_split`, e.g. {'classes': 0}
     arch: str = 'cnn'  # one of `ARCHS`
@@ -182,7 +182,7 @@ class Experiment:
 
     def validate(self):
         "Raise a `ValueError` naming the first bad field (called when the config is made)."
-        _check_choice('dataset', self.dataset, DATASET_NAMES)
+        if not isinstance(self.dataset, ImageData): _check_choice('dataset', self.dataset, DATASET_NAMES)
         _check_choice('task', self.task, TASKS)
         _check_choice('arch', self.arch, ARCHS)
         self.methods = tuple(self.methods.split(',') if isinstance(self.methods, str) else self.methods)
@@ -198,6 +198,19 @@ class Experiment:
         unknown = set(self.method_config) - set(METHODS)
         if unknown: raise ValueError(f"method_config names unknown methods {sorted(unknown)}; allowed: {', '.join(METHODS)}")
         return self
+
+    def data(self) -> ImageData:
+        "The experiment's dataset: your own `ImageData`, or the named one loaded (once per process)."
+        return self.dataset if isinstance(self.dataset, ImageData) else load_dataset(self.dataset, self.data_root)
+
+    @property
+    def dataset_id(self) -> str:
+        "The dataset's name in records and keys; your own data is also identified by a hash of its content."
+        d = self.dataset
+        if isinstance(d, str): return d
+        if not isinstance(d.x_train, torch.Tensor): raise TypeError("Experiment: dataset must hold in-memory x (tensors or "
+            "arrays): records are keyed by the data's content; evaluate Datasets with `compare`")
+        return f"{d.name}@{tensor_digest(d.x_train)[:8]}{tensor_digest(d.y_train)[:8]}"
 
     @property
     def seed_list(self): return list(range(self.seeds)) if isinstance(self.seeds, int) else [int(s) for s in self.seeds]
@@ -226,7 +239,7 @@ class Experiment:
     def record_key(self, name, seed, split):
         "A hash of everything that determines the record of (`name`, `seed`)."
         meth = METHODS[name]
-        key = dict(dataset=self.dataset, task=self.task, options=split.options, arch=self.arch, train=self.train_cfg(),
+        key = dict(dataset=self.dataset_id, task=self.task, options=split.options, arch=self.arch, train=self.train_cfg(),
                    method=name, cfg=self.method_cfg(name), labels=meth.labels, attacks=sorted(self.attacks), seed=seed,
                    p=None if meth.labels == 'none' else self.method_fraction(name))
         return hashlib.sha256(json.dumps(key, sort_keys=True, default=_jsonable).encode()).hexdigest()[:16]
@@ -331,7 +344,7 @@ def _run_experiment(
 ) -> list:
     "Run the experiment; returns all its records (the ones found and the new ones)."
     out, device = _check_out(self.out), get_device(self.device)
-    ds = load_dataset(self.dataset, self.data_root)
+    ds = self.data()
     methods = self.methods if 'retrain' in self.methods else ('retrain', *self.methods)
     done = {r['key']: r for r in load_records(out)}
     records, kept, fig_seed = [], {}, None
@@ -355,7 +368,7 @@ def _run_experiment(
             try: model, metrics, hist = run_method(m, original, retrain, ds, split, self.method_cfg(m),
                                                    self.method_fraction(m), seed, device, self.attacks, memo)
             except FloatingPointError as e: model, metrics, hist, failed = None, {}, {}, f"{type(e).__name__}: {e}"
-            rec = dict(key=keys[m], method=m, seed=seed, dataset=self.dataset, task=self.task, task_options=split.options,
+            rec = dict(key=keys[m], method=m, seed=seed, dataset=self.dataset_id, task=self.task, task_options=split.options,
                        arch=self.arch, labels=METHODS[m].labels,
                        label_fraction=None if METHODS[m].labels == 'none' else self.method_fraction(m),
                        metrics=metrics, time=hist.get('time'), history=hist,

@@ -165,7 +165,7 @@ def record_keys(
     exp:Experiment,  # the experiment to run
 ) -> list:
     "The keys of all records `exp.run()` returns, seed by seed (raises `ValueError` on bad task options)."
-    ds = load_dataset(exp.dataset, exp.data_root)
+    ds = exp.data()
     methods = exp.methods if 'retrain' in exp.methods else ('retrain', *exp.methods)
     keys = []
     for seed in exp.seed_list:

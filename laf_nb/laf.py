@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields, replace
 import torch
 from fastprogress.fastprogress import master_bar, progress_bar
 
-from .data import _split_seed, batch_indices, get_batch
+from .data import _split_seed, as_indices, as_inputs, batch_indices, unlearning_sets
 from .models import check_split_model, extractor_parameters, head_parameters
 from .train import Accel, _Batches, _autocast, fit, get_device, model_outputs
 from .vae import RepVAE, train_vae
@@ -93,22 +93,6 @@ def laf_config(
     k, epochs, lr_ue, lr_ra, tau = LAF_TABLE[task, 'cnn' if arch == 'cnn' else 'resnet18']
     return LAFConfig(**{**dict(k=k, epochs=epochs, lr_ue=lr_ue, lr_ra=lr_ra, tau=tau), **overrides})
 
-# %% ../nbs/05_laf.ipynb #3f0a9f76
-def _check_sets(forget, remain, n):
-    "`forget` and `remain` as int64 CPU tensors, after checking them against a training set of size `n`."
-    out = []
-    for name, idx in (('forget', forget), ('remain', remain)):
-        idx = torch.as_tensor(idx).long().cpu().flatten()
-        if len(idx) == 0: raise ValueError(f"laf_unlearn: {name} is empty; D_f and D_r must both hold samples")
-        if idx.min() < 0 or idx.max() >= n:
-            bad = idx[(idx < 0) | (idx >= n)][:5].tolist()
-            raise ValueError(f"laf_unlearn: {name} has indices {bad} outside [0, {n - 1}]")
-        if len(idx.unique()) != len(idx): raise ValueError(f"laf_unlearn: {name} repeats indices")
-        out.append(idx)
-    both = out[0][torch.isin(out[0], out[1])]
-    if len(both): raise ValueError(f"laf_unlearn: forget and remain overlap in {len(both)} indices, e.g. {both[:5].tolist()}")
-    return out
-
 # %% ../nbs/05_laf.ipynb #e75c5620
 def _pairs(fb, rb, pairing):
     "Pairs (B_f, B_r): `zip` stops with the shorter list; 'cycle' runs over all of `rb`, cycling `fb`."
@@ -148,9 +132,9 @@ def _should_stop(cfg, hist, stage, steps) -> bool:
 
 def laf_unlearn(
     model,  # the trained model (features/head contract); left unchanged
-    x,  # uint8 images of the training set, N×C×H×W
-    forget,  # indices of D_f
-    remain,  # indices of D_r
+    x,  # the training inputs N×…: uint8 images (scaled to [0, 1]), floats (as given), an array, or a Dataset
+    forget,  # D_f: indices into `x` or a bool mask (ints, no repeats)
+    remain,  # D_r: indices into `x` or a bool mask, disjoint from `forget`
     cfg:LAFConfig=None,  # hyper-parameters; None: `LAFConfig()` (reference class removal, CNN)
     device=None,  # None: `get_device()`
     seed:int=0,  # seeds the VAEs and the unlearning loop
@@ -158,11 +142,26 @@ def laf_unlearn(
     h:RepVAE=None,  # optional fitted VAE of D (or D_r); None: fit it here
     h_f:RepVAE=None,  # optional fitted VAE of D_f; None: fit it here
 ):
-    "Label-free unlearning of `x[forget]` from `model` (LAF); returns (unlearned copy, history)."
+    """Label-free unlearning of `x[forget]` from `model` (LAF); returns (unlearned copy, history).
+
+    `model` must have the features/head contract (the paper's models, or any classifier wrapped in `SplitModel`).
+    `x` follows the input contract of `laf_nb.data.as_inputs`: a uint8 tensor is read as images and scaled by
+    1/255; a floating tensor (normalised images, tabular features, embeddings) is used exactly as given; a NumPy
+    array follows the same rules; a map-style `torch.utils.data.Dataset` whose items are `x` or `(x, y, ...)` is
+    read by index in batches, and its labels are never read. Anything else is a `TypeError`, NaN or inf a
+    `ValueError`, before any work. `forget` (D_f) and `remain` (D_r) are disjoint index sets into `x`: int
+    tensors, lists, arrays or bool masks of length N. No label is read.
+
+    Returns a deep copy of `model` whose extractor has been unlearned (the head is unchanged; `model` itself is
+    not touched), and a history dict: the per-step and per-epoch losses (`ue_loss`, `ra_loss`, `ue_epoch`,
+    `ra_epoch`), `flip_epoch` (per epoch, the share of D_f, up to 1,000 samples of it, whose prediction differs from the
+    original model's),
+    the fitted VAEs (`vaes`) and wall times (`time_vae`, `time_unlearn`, `time`).
+    """
     check_split_model(model)
     cfg = LAFConfig() if cfg is None else cfg
     if not isinstance(cfg, LAFConfig): raise ValueError(f"laf_unlearn: cfg={cfg!r} must be a LAFConfig (see laf_config)")
-    forget, remain = _check_sets(forget, remain, len(x))
+    x, forget, remain = unlearning_sets(x, forget, remain, 'laf_unlearn')
     if not extractor_parameters(model): raise ValueError("laf_unlearn: the model's extractor has no parameters to unlearn")
     device = get_device(device)
     acc = (cfg.accel or Accel()).active(device)
@@ -256,9 +255,9 @@ class _HeadTraining(torch.nn.Module):
 
 def repair(
     model,  # an (unlearned) model with the features/head contract; left unchanged
-    x,  # uint8 images of the training set
-    y,  # labels of all of `x` (only `y[labelled]` is read)
-    labelled,  # indices of the labelled samples of D_r (e.g. `label_subset(split.remain, y, p)`)
+    x,  # the training inputs by the input contract (see `laf_unlearn`)
+    y,  # int labels of all of `x` (only `y[labelled]` is read)
+    labelled,  # indices (or a bool mask) of the labelled samples of D_r (e.g. `label_subset(split.remain, y, p)`)
     epochs:int=REPAIR_EPOCHS,  # fine-tuning epochs (chosen on mnist5k, see the notebook)
     lr:float=REPAIR_LR,  # Adam learning rate (chosen on mnist5k, see the notebook)
     bs:int=32,  # batch size
@@ -269,7 +268,8 @@ def repair(
 ):
     "LAF+R: a copy of `model` whose head alone is fine-tuned with cross-entropy on `x[labelled]`; returns (model, history)."
     check_split_model(model)
-    labelled = torch.as_tensor(labelled).long()
+    x = as_inputs(x)
+    labelled = as_indices(labelled, len(x), 'labelled')
     if len(labelled) == 0: raise ValueError("repair: labelled is empty; give at least one labelled sample of D_r")
     m = copy.deepcopy(model)
     flags = {id(p): p.requires_grad for p in m.parameters()}

@@ -49,7 +49,7 @@ def experiment_models(
     bad = [n for n in names if n not in exp.methods and n != 'original']
     if bad: raise ValueError(f"names: {bad} are not methods of the experiment; allowed: {', '.join(exp.methods)}")
     device = get_device(device or exp.device)
-    ds = load_dataset(exp.dataset, exp.data_root)
+    ds = exp.data()
     split = make_split(ds.y_train, exp.task, seed=seed, **exp.task_options)
     original = train_original(ds.x_train, split, exp.train_cfg(), seed, device, exp.cache_dir)
     memo, models = {}, {}

@@ -76,7 +76,7 @@ def take_records(
 ) -> int:
     "Copy to the experiments' folder the records of `folders` that they would compute (the same key); returns how many."
     found, e0 = {r['key']: r for f in folders for r in load_records(f)}, exps[0]
-    y = load_dataset(e0.dataset, e0.data_root).y_train
+    y = e0.data().y_train
     needed = []
     for seed in e0.seed_list:
         split = make_split(y, e0.task, seed=seed, **e0.task_options)

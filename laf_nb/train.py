@@ -13,7 +13,8 @@ import torch
 import torch.nn.functional as F
 from fastprogress.fastprogress import master_bar, progress_bar
 
-from .data import augment_batch, batch_indices, get_batch, load_dataset, make_split
+from .data import (TensorInputs, as_indices, as_inputs, as_labels, augment_batch, batch_indices, load_dataset,
+                         make_split)
 from .models import init_model
 
 # %% auto #0
@@ -36,13 +37,9 @@ def get_device(device=None) -> torch.device:
     return torch.device('cpu')
 
 # %% ../nbs/02_train.ipynb #eccc3159
-def _place_data(x, device):
-    "The uint8 images on `device` once, when that is an accelerator (gathers then happen there)."
-    return x if device.type == 'cpu' else x.to(device, non_blocking=True)
-
 def model_outputs(
     model,  # a model with the features/head contract
-    x,  # uint8 images N×C×H×W
+    x,  # inputs N×… by the input contract: uint8 images (scaled to [0, 1]), floats (as given), an array or a Dataset
     idx=None,  # indices to evaluate; None: all of `x`
     what:str='logits',  # 'logits' or 'features'
     bs:int=1024,  # evaluation batch size
@@ -51,30 +48,33 @@ def model_outputs(
     "The model's logits (or representations) of `x[idx]`, in batches, eval mode, no gradients; on `device`."
     if what not in ('logits', 'features'): raise ValueError(f"what={what!r}; allowed: 'logits', 'features'")
     device = next(model.parameters()).device if device is None else get_device(device)
-    idx = torch.arange(len(x)) if idx is None else torch.as_tensor(idx).long()
+    x = as_inputs(x)
+    idx = torch.arange(len(x)) if idx is None else as_indices(idx, len(x), 'idx')
     fn = model if what == 'logits' else model.features
     was_training = model.training
     model.eval()
-    xd = _place_data(x, device)
+    xd = x.place(device)
     with torch.no_grad():
-        out = [fn(get_batch(xd, b, device)) for b in batch_indices(idx, bs, shuffle=False)]
+        out = [fn(xd.batch(b, device)) for b in batch_indices(idx, bs, shuffle=False)]
     model.train(was_training)
     return torch.cat(out) if out else torch.zeros(0)
 
 # %% ../nbs/02_train.ipynb #e4f19b84
 def accuracy(
     model,  # a classifier
-    x,  # uint8 images
-    y,  # labels of all of `x`
+    x,  # inputs by the input contract (see `model_outputs`)
+    y,  # int labels of all of `x`
     idx=None,  # indices to score; None: all
     bs:int=1024,  # evaluation batch size
     device=None,  # None: where the model is
 ) -> float:
     "Accuracy of `model` on `x[idx]` against `y[idx]`, in percent."
-    idx = torch.arange(len(x)) if idx is None else torch.as_tensor(idx).long()
+    x = as_inputs(x)
+    y = as_labels(y, len(x))
+    idx = torch.arange(len(x)) if idx is None else as_indices(idx, len(x), 'idx')
     if len(idx) == 0: return float('nan')
     pred = model_outputs(model, x, idx, bs=bs, device=device).argmax(1).cpu()
-    return 100.0 * (pred == torch.as_tensor(y)[idx]).float().mean().item()
+    return 100.0 * (pred == y[idx]).float().mean().item()
 
 # %% ../nbs/02_train.ipynb #e823d1f6
 @dataclass(frozen=True)
@@ -102,17 +102,19 @@ def accel_for(
 
 # %% ../nbs/02_train.ipynb #f8c7f732
 class _Batches:
-    "Float batches of the `uint8` images `x` on `device` under the switches `acc`."
+    "Float batches of the inputs `x` (see `as_inputs`) on `device` under the switches `acc`."
     def __init__(self, x, device, acc:Accel):
-        self.device, self.acc = device, acc
-        self.x = x.pin_memory() if acc.pinned and device.type != 'cpu' else _place_data(x, device)
+        x, self.device, self.acc = as_inputs(x), device, acc
+        self.pinned = acc.pinned and device.type != 'cpu' and isinstance(x, TensorInputs)  # in-memory sets only
+        self.x = TensorInputs(x.x.pin_memory(), x.name) if self.pinned else x.place(device)
 
     def __call__(self, idx, augment:torch.Generator=None):
-        "The batch `x[idx]` as floats in [0, 1]; augmented with the generator `augment` when given."
-        if self.acc.pinned and self.device.type != 'cpu':
-            buf = torch.empty((len(idx), *self.x.shape[1:]), dtype=self.x.dtype).pin_memory()
-            xb = torch.index_select(self.x, 0, idx.cpu(), out=buf).to(self.device, non_blocking=True).float().div_(255)
-        else: xb = get_batch(self.x, idx, self.device)
+        "The batch `x[idx]` as floats (uint8 scaled to [0, 1]); augmented with the generator `augment` when given."
+        if self.pinned:
+            x = self.x.x
+            buf = torch.empty((len(idx), *x.shape[1:]), dtype=x.dtype).pin_memory()
+            xb = TensorInputs(torch.index_select(x, 0, idx.cpu(), out=buf)).batch(torch.arange(len(idx)), self.device)
+        else: xb = self.x.batch(idx, self.device)
         if augment is not None: xb = augment_batch(xb, generator=augment)
         return xb.contiguous(memory_format=torch.channels_last) if self.acc.channels_last and xb.dim() == 4 else xb
 
@@ -133,8 +135,8 @@ def _step_bar(batches, mb, quiet):
 
 def fit(
     model,  # a classifier; trained in place and moved to `device`
-    x,  # uint8 images N×C×H×W
-    y,  # int labels of all of `x`
+    x,  # inputs N×… by the input contract (see `model_outputs`)
+    y,  # int labels of all of `x` (only `y[idx]` is read)
     idx=None,  # indices to train on; None: all
     epochs:int=20,  # epochs (paper: 20)
     lr:float=1e-4,  # Adam learning rate (paper: 1e-4)
@@ -152,9 +154,11 @@ def fit(
     device = get_device(device)
     acc = (accel or Accel()).active(device)
     model.to(device).train()
-    idx = torch.arange(len(x)) if idx is None else torch.as_tensor(idx).long()
+    x = as_inputs(x)
+    y = as_labels(y, len(x))
+    idx = torch.arange(len(x)) if idx is None else as_indices(idx, len(x), 'idx')
     if len(idx) == 0: raise ValueError("fit: idx is empty; nothing to train on")
-    batch, yd, fwd = _Batches(x, device, acc), torch.as_tensor(y).to(device), _prepare_model(model, acc)
+    batch, yd, fwd = _Batches(x, device, acc), y.to(device), _prepare_model(model, acc)
     params = list(model.parameters()) if params is None else list(params)
     opt = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
     gen = torch.Generator().manual_seed(seed)
@@ -218,7 +222,7 @@ FIT_DEFAULTS = {k: p.default for k, p in inspect.signature(fit).parameters.items
 
 def train_cached(
     arch:str,  # architecture, see `init_model`
-    x,  # uint8 training images
+    x,  # in-memory training inputs (a uint8 or float tensor or array; the cache key hashes their content)
     y,  # labels trained on
     idx,  # indices trained on
     seed:int=0,  # seed of the initial weights and the batch order
@@ -230,13 +234,16 @@ def train_cached(
 ):
     "A model `arch` trained on `x[idx], y[idx]` by `fit`, loaded from the cache when it was trained before; `.train_info` holds the training time."
     n_classes = int(torch.as_tensor(y).max()) + 1 if n_classes is None else n_classes
-    idx = torch.as_tensor(idx).long()
+    xi = as_inputs(x)
+    if not isinstance(xi, TensorInputs): raise TypeError("train_cached: x must be in memory (a tensor or array): the cache "
+                                                         "key hashes its content; train a Dataset with `fit`")
+    idx = as_indices(idx, len(xi), 'idx')
     acc = (fit_kwargs.pop('accel', None) or Accel()).active(device)
     fit_args = {**FIT_DEFAULTS, **fit_kwargs}
-    key = dict(arch=arch, x=tensor_digest(x), y=tensor_digest(torch.as_tensor(y)[idx]), idx=tensor_digest(idx),
+    key = dict(arch=arch, x=tensor_digest(xi.x), y=tensor_digest(torch.as_tensor(y)[idx]), idx=tensor_digest(idx),
                seed=seed, n_classes=n_classes, fit=sorted(fit_args.items()), **({'accel': repr(acc)} if acc.any else {}))
     name = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:20]
-    model = init_model(arch, seed=seed, n_classes=n_classes, in_channels=x.shape[1])
+    model = init_model(arch, seed=seed, n_classes=n_classes, in_channels=xi.shape[1])
     path = None if cache_dir is False else Path(cache_dir or default_cache_dir()) / f'{arch}-{name}.pt'
     info = path.with_suffix('.json') if path is not None else None
     if path is not None and path.exists():

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from fastprogress.fastprogress import master_bar, progress_bar
 
-from .data import _split_seed, batch_indices
+from .data import _split_seed, as_indices, as_inputs, batch_indices
 from .models import check_split_model
 from .train import get_device, model_outputs
 
@@ -115,7 +115,7 @@ def _vae_epoch(vae, opt, e, batches, noise, kl_weight, mb=None):
 
 def train_vae(
     model,  # the frozen model whose representations (`model.features`) the VAE learns
-    x,  # uint8 images N×C×H×W
+    x,  # inputs N×… by the input contract (`as_inputs`); not read when `reps` is given
     idx,  # indices of the images to learn from (e.g. all of D for h, `Split.forget` for h_f)
     k:int,  # latent size
     epochs:int=10,  # epochs (paper: 10)
@@ -134,7 +134,8 @@ def train_vae(
     if not isinstance(epochs, int) or epochs < 0: raise ValueError(f"train_vae: epochs={epochs!r} must be an int >= 0")
     _check_adam(adam)  # before the representation pass
     device = get_device(device)
-    idx = torch.as_tensor(idx).long()
+    if reps is None: x = as_inputs(x)
+    idx = as_indices(idx, len(x) if reps is None else len(reps), 'idx')
     if len(idx) == 0: raise ValueError("train_vae: idx is empty; nothing to learn from")
     t0 = time.perf_counter()
     if reps is None: e = model_outputs(check_split_model(model), x, idx, what='features').to(device)

@@ -8,9 +8,14 @@
 
 After an untimed warm-up of each, each is run `--reps` times in interleaved order and the fastest epoch is kept
 (machines are noisy).
-Usage: python scripts/bench_train.py [--dataset fashion] [--n 60000] [--bs 32 256] [--reps 2] [--threads 2]
+
+With `--base DIR`, the `fit` of another checkout of laf_nb (e.g. `git worktree add /tmp/base HEAD~3`) is timed in
+the same run as a fourth way, `fit@base`, and the ratio of the two `fit`s is printed: a change's cost measured
+side by side, not across runs.
+Usage: python scripts/bench_train.py [--dataset fashion] [--n 60000] [--bs 32 256] [--reps 2] [--threads 2] [--base DIR]
 """
-import argparse, os, time
+import argparse, importlib, importlib.util, os, sys, time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -58,12 +63,24 @@ def fit_epoch(model, x, y, bs, seed): fit(model, x, y, epochs=1, bs=bs, seed=see
 WAYS = {'fit': fit_epoch, 'bare': bare_epoch, 'dataloader': dataloader_epoch}
 
 
+def base_fit(path):
+    "The `fit` of the laf_nb checkout at `path`, imported beside this one as the package `laf_nb_base`."
+    pkg = Path(path) / 'laf_nb'
+    spec = importlib.util.spec_from_file_location('laf_nb_base', pkg / '__init__.py', submodule_search_locations=[str(pkg)])
+    sys.modules['laf_nb_base'] = mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    fit_base = importlib.import_module('laf_nb_base.train').fit
+    return lambda model, x, y, bs, seed: fit_base(model, x, y, epochs=1, bs=bs, seed=seed, device='cpu')
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--dataset', default='fashion'); p.add_argument('--n', type=int, default=None)
     p.add_argument('--bs', type=int, nargs='+', default=[32, 256]); p.add_argument('--reps', type=int, default=2)
     p.add_argument('--threads', type=int, default=os.cpu_count())
+    p.add_argument('--base', default=None, help="another laf_nb checkout whose `fit` is timed beside this one's")
     a = p.parse_args()
+    if a.base: WAYS['fit@base'] = base_fit(a.base)
     torch.set_num_threads(a.threads)
     ds = load_dataset(a.dataset)
     x, y = ds.x_train[:a.n], ds.y_train[:a.n]
@@ -81,6 +98,7 @@ def main():
         for k, t in best.items(): print(f"  {k:<11} {t:7.2f} s/epoch  {1e3 * t / steps:6.2f} ms/step")
         print(f"  fit / bare        = {best['fit'] / best['bare']:.3f}  (target <= 1.10)")
         print(f"  dataloader / fit  = {best['dataloader'] / best['fit']:.3f}  (target >= 1.00)")
+        if 'fit@base' in best: print(f"  fit / fit@base    = {best['fit'] / best['fit@base']:.3f}  (this checkout against --base)")
 
 
 if __name__ == '__main__': main()
