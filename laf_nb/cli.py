@@ -50,7 +50,7 @@ def make_experiment(dataset='mnist5k', task='class', classes=None, fraction=None
                     methods='original,retrain,laf,laf+r', seeds=3, label_fraction=0.1, epochs=None, lr=None, laf_epochs=None,
                     attacks='asr', device=None, out='laf_results', data_root=None, cache_dir=None, no_tsne=False,
                     laf_stop=None, no_accel=False):
-    "The `Experiment` that `laf run` runs with these flags (validated; raises `ValueError`)."
+    "The `Experiment` that `laf run` runs with these flags (validated, no data read; raises `ValueError`)."
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1: raise ValueError(f"--seeds={seeds!r} must be an int >= 1")
     if device is not None: get_device(device)
     if laf_stop not in (None, 'plateau', 'flips'): raise ValueError(f"--laf-stop={laf_stop!r}; allowed: plateau, flips")
@@ -61,7 +61,6 @@ def make_experiment(dataset='mnist5k', task='class', classes=None, fraction=None
                      method_config=mcfg, attacks=tuple(attacks.split(',')), tsne=not no_tsne, device=device, out=out,
                      data_root=data_root, cache_dir=cache_dir, accel=not no_accel)
     _check_out(out)
-    load_dataset(dataset, data_root)  # missing files are reported now, not after training
     return exp
 
 def laf_run(
@@ -167,7 +166,11 @@ def _check_train(a):
     if a['device'] is not None: get_device(a['device'])
     load_dataset(a['dataset'], a['data_root'])
 
-VALIDATE = {'run': lambda a: make_experiment(**{k: v for k, v in a.items() if k not in ('json', 'quiet')}),
+def _check_run(a):
+    make_experiment(**{k: v for k, v in a.items() if k not in ('json', 'quiet')})
+    load_dataset(a['dataset'], a['data_root'])  # the data files too: one missing is one line, status 2
+
+VALIDATE = {'run': _check_run,
             'table': lambda a: _check_results(a['out']),
             'train': _check_train,
             'bench': _check_bench}
