@@ -5,10 +5,14 @@
 # %% ../nbs/01_models.ipynb #0e1d03b5
 from __future__ import annotations
 import copy
+from contextlib import contextmanager
 
 import torch
 from torch import nn
 import torch.nn.functional as F
+from fastcore.basics import patch
+
+from .data import as_inputs
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'RESNET_VARIANTS', 'ARCHS', 'FeatureHead', 'CNN', 'ResNet18', 'SplitModel',
@@ -64,25 +68,160 @@ class ResNet18(FeatureHead):
             x = F.interpolate(x, size=(self.size, self.size), mode='bilinear', align_corners=False)
         return self.extractor((x - self.mean) / self.std)
 
+# %% ../nbs/01_models.ipynb #df4cce3f
+def _module_line(m:nn.Module) -> str:
+    "The first line of `repr(m)`, a container's contents elided."
+    s = repr(m).splitlines()[0]
+    return s + '…)' if s.endswith('(') else s
+
+# %% ../nbs/01_models.ipynb #b959c7c8
+def _head_candidates(model:nn.Module) -> list:
+    "Likely head names of `model`: its last module with parameters of its own, then the modules holding it."
+    own = [n for n, m in model.named_modules() if n and next(m.parameters(recurse=False), None) is not None]
+    if not own: return []
+    parts = own[-1].split('.')
+    return ['.'.join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+def _try(names:list) -> str:
+    "The suggestion of head `names` that ends an error message ('' when there are none)."
+    return "; try " + " or ".join(f"head={n!r}" for n in names) if names else ""
+
+# %% ../nbs/01_models.ipynb #cb47f583
+def _modules_after(model:nn.Module, head:str) -> list:
+    "The outermost modules that `model` registers after its module `head`, outside it."
+    names = [n for n, _ in model.named_modules() if n]
+    out = []
+    for n in names[names.index(head) + 1:] if head in names else []:
+        if not any(n.startswith(p + '.') for p in [head, *out]): out.append(n)
+    return out
+
+# %% ../nbs/01_models.ipynb #8feb094c
+def _find_head(model:nn.Module, head:str) -> nn.Module:
+    "The module named `head` in `model`, checked to be a part of it with parameters."
+    if not isinstance(model, nn.Module): raise TypeError(f"SplitModel: model must be a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(head, str) or not head:
+        raise ValueError(f"SplitModel: head={head!r} must name a module inside the model{_try(_head_candidates(model))}")
+    try: m = model.get_submodule(head)
+    except AttributeError:
+        names = [n for n, _ in model.named_modules() if n]
+        raise ValueError(f"SplitModel: no module head={head!r} in {type(model).__name__}; its modules include "
+                         f"{names[-5:]}{_try(_head_candidates(model))}") from None
+    if next(m.parameters(), None) is None:
+        raise ValueError(f"SplitModel: head={head!r} is {_module_line(m)}, which has no parameters, "
+                         f"so it cannot be the head{_try(_head_candidates(model))}")
+    return m
+
+# %% ../nbs/01_models.ipynb #6b9a59e3
+def _set_module(model:nn.Module, name:str, m:nn.Module):
+    "Put module `m` at the dotted `name` inside `model`."
+    parent, _, last = name.rpartition('.')
+    setattr(model.get_submodule(parent) if parent else model, last, m)
+
+# %% ../nbs/01_models.ipynb #36c17a97
+def _as_probe(probe) -> torch.Tensor:
+    "The first two samples of `probe` (any input of the input contract) as the float batch the model receives."
+    x = as_inputs(probe, 'probe')
+    if len(x) == 0: raise ValueError("SplitModel: probe is empty; give a few inputs, e.g. probe=x[:2]")
+    return x.batch(torch.arange(min(2, len(x))))
+
 # %% ../nbs/01_models.ipynb #8c0c5441
 class SplitModel(FeatureHead):
-    "Gives any classifier the `features`/`head` contract by naming its head module."
+    "Gives any classifier the `features`/`head` contract by naming its head module, checked once."
     def __init__(self,
                  model:nn.Module,  # a classifier whose last step is the module named `head`
                  head:str='fc',  # dotted name of the head module, e.g. 'fc' (ResNet) or 'classifier.6' (VGG)
-                 copy_model:bool=True):  # work on a deep copy, leaving `model` untouched
+                 copy_model:bool=True,  # work on a deep copy; False: `model` itself becomes the body
+                 probe:torch.Tensor=None):  # a few float inputs to check `head` on now; None: on first use
         super().__init__()
-        model = copy.deepcopy(model) if copy_model else model
-        try: head_module = model.get_submodule(head)
-        except AttributeError:
-            names = [n for n, _ in model.named_modules() if n]
-            raise ValueError(f"SplitModel: no module head={head!r} in {type(model).__name__}; "
-                             f"its modules include {names[-5:]}") from None
-        parent, _, name = head.rpartition('.')
-        setattr(model.get_submodule(parent) if parent else model, name, nn.Identity())
-        self.body, self.head = model, head_module
+        _find_head(model, head)
+        self.body = copy.deepcopy(model) if copy_model else model
+        self.head, self.head_name, self.head_checked = self.body.get_submodule(head), head, False
+        self._suggest, self._after = [n for n in _head_candidates(model) if n != head], _modules_after(model, head)
+        _set_module(self.body, head, nn.Identity())
+        if probe is None: return
+        try: self.check_head(_as_probe(probe))
+        except ValueError: _set_module(self.body, head, self.head); raise
 
-    def features(self, x): return self.body(x)
+# %% ../nbs/01_models.ipynb #0e4a0869
+@contextmanager
+def _evaluating(model:nn.Module):
+    "Run the body with every module of `model` in eval mode and no gradients; each module's mode is restored after."
+    modes = [(m, m.training) for m in model.modules()]
+    try:
+        model.eval()
+        with torch.no_grad(): yield model
+    finally:
+        for m, t in modes: m.training = t
+
+# %% ../nbs/01_models.ipynb #b199398b
+@patch
+@contextmanager
+def _head_in_place(self:SplitModel):
+    "Run the body with the head back inside `body`, which is then the whole model as given."
+    _set_module(self.body, self.head_name, self.head)
+    try: yield self.body
+    finally: _set_module(self.body, self.head_name, nn.Identity())
+
+# %% ../nbs/01_models.ipynb #12c23caa
+def _err(e:Exception) -> str:
+    "An exception as one short line: its type and the first line of its message."
+    return f"{type(e).__name__}: {(str(e).splitlines() or [''])[0]}"[:300]
+
+def _desc(v) -> str:
+    "What a model returned, for an error message."
+    return f"a tensor of shape {tuple(v.shape)}" if isinstance(v, torch.Tensor) else f"a {type(v).__name__}"
+
+@patch
+def _not_head(self:SplitModel, why:str) -> ValueError:
+    "The error saying `why` the module named `head` cannot be the head, with better names to try."
+    after = f" (in {type(self.body).__name__} it is followed by {', '.join(self._after[:4])}{', …' * (len(self._after) > 4)})"
+    why = why.replace('<after>', after if self._after else '')
+    return ValueError(f"SplitModel: head={self.head_name!r} is {_module_line(self.head)}, which {why}{_try(self._suggest)}")
+
+# %% ../nbs/01_models.ipynb #e952ee98
+@patch
+def _split_outputs(self:SplitModel, x:torch.Tensor) -> tuple:
+    "The model's own output on `x`, the rest's output without the head, and the head's output on it."
+    try:
+        with self._head_in_place() as net: ref = net(x)
+    except Exception as e: e.add_note(f"(while SplitModel checked head={self.head_name!r} on inputs of shape {tuple(x.shape)})"); raise
+    try: z = self.body(x)
+    except Exception as e: raise self._not_head(f"is not the model's last step<after>: with it taken out, the rest of the model fails ({_err(e)})") from e
+    if not (isinstance(z, torch.Tensor) and z.ndim >= 2 and len(z) == len(x)):
+        raise self._not_head(f"leaves a rest that returns {_desc(z)} for {len(x)} inputs, not one representation per input")
+    try: out = self.head(z)
+    except Exception as e: raise self._not_head(f"cannot take what the rest of the model gives it, {_desc(z)} ({_err(e)})") from e
+    return ref, z, out
+
+# %% ../nbs/01_models.ipynb #be7f14a1
+@patch
+@torch.compiler.disable
+def check_head(self:SplitModel,
+               x:torch.Tensor):  # a few inputs as the model takes them
+    "Check on `x` that `head` takes the rest's output and is the model's last step; a `ValueError` says why not."
+    p = next(self.head.parameters())
+    x = x.to(p.device, p.dtype) if x.is_floating_point() else x.to(p.device)
+    with _evaluating(self), torch.autocast(p.device.type, enabled=False): ref, _, out = self._split_outputs(x)
+    if not (isinstance(ref, torch.Tensor) and isinstance(out, torch.Tensor) and out.shape == ref.shape):
+        raise self._not_head(f"is not the model's last step<after>: head(features(x)) is {_desc(out)}, the model's output {_desc(ref)}")
+    if not torch.allclose(out.float(), ref.float(), rtol=1e-4, atol=1e-5, equal_nan=True):
+        gap = (out.float() - ref.float()).abs().max().item()
+        raise self._not_head(f"is not the model's last step<after>: head(features(x)) differs from the model's output by up to {gap:.3g}")
+    self.head_checked = True
+    return self
+
+# %% ../nbs/01_models.ipynb #1b26d4a8
+@patch
+def features(self:SplitModel, x):
+    "The representation of `x`: the model without its head (checked on the first batch)."
+    if not self.head_checked: self.check_head(x[:2])
+    return self.body(x)
+
+# %% ../nbs/01_models.ipynb #7edb00ef
+@patch
+def unwrap(self:SplitModel) -> nn.Module:
+    "A new copy of the wrapped classifier, of its own class, with its head back in place and the current weights."
+    with self._head_in_place() as net: return copy.deepcopy(net)
 
 # %% ../nbs/01_models.ipynb #5a631dd7
 def check_split_model(model):
@@ -101,15 +240,12 @@ def extractor_parameters(model):
     head = {id(p) for p in head_parameters(model)}
     return [p for p in model.parameters() if id(p) not in head]
 
+# %% ../nbs/01_models.ipynb #399be781
 def representation_size(model, x):
-    "The size of `model.features` of one image of `x` (a batch of images or a uint8 dataset)."
+    "The size of the flattened `model.features` of one input of `x` (any input of the input contract)."
     check_split_model(model)
     p = next(model.parameters())
-    was_training = model.training
-    model.eval()
-    with torch.no_grad(): z = model.features(x[:1].to(p.device).float())
-    model.train(was_training)
-    return z.shape[1]
+    with _evaluating(model): return model.features(as_inputs(x).batch(torch.arange(1), p.device)).flatten(1).shape[1]
 
 # %% ../nbs/01_models.ipynb #2b0f8a34
 ARCHS = ('cnn', 'resnet18', 'resnet18-cifar')
