@@ -11,12 +11,13 @@ import torch
 import torch.nn.functional as F
 
 from .data import TASKS, ImageData, Split
+from .models import check_split_model
 from .train import model_outputs
 
 # %% auto #0
 __all__ = ['ATTACKERS', 'MIA_FEATURES', 'ATTACK_COLUMNS', 'ACCURACY_COLUMNS', 'ModelOutputs', 'accuracies', 'mia_asr',
            'mia_efficacy', 'loss_attack', 'linear_cka', 'split_features', 'representation_similarity', 'evaluate',
-           'gap_columns', 'avg_gap']
+           'gap_columns', 'avg_gap', 'compare']
 
 # %% ../nbs/06_eval.ipynb #6ea1a2bb
 class ModelOutputs:
@@ -296,3 +297,48 @@ def avg_gap(
            and not (math.isnan(metrics[c]) or math.isnan(retrain_metrics[c]))]
     if not use: raise ValueError(f"avg_gap: none of columns={columns} is in both metrics dicts")
     return float(np.mean([abs(metrics[c] - retrain_metrics[c]) for c in use]))
+
+# %% ../nbs/06_eval.ipynb #67fcab77
+def _check_compare(models, ds, split, reference, times):
+    "Raise a `ValueError` naming the argument unless `compare`'s arguments fit together."
+    if not isinstance(models, dict) or not models:
+        raise ValueError(f"compare: models={models!r} must be a non-empty dict {{name: model}}")
+    if reference not in models: raise ValueError(f"compare: reference={reference!r} is not in models; allowed: {', '.join(map(repr, models))}")
+    for name, m in models.items():
+        try: check_split_model(m)
+        except ValueError as e: raise ValueError(f"compare: models[{name!r}]: {e}") from None
+    if not isinstance(ds, ImageData): raise ValueError(f"compare: data must be an ImageData, got {type(ds).__name__}")
+    n = len(ds.x_train)
+    if len(split.forget) + len(split.remain) != n or (split.y is not None and len(split.y) != n):
+        raise ValueError(f"compare: split has |D_f| + |D_r| = {len(split.forget) + len(split.remain):,} samples but data "
+                         f"{ds.name!r} has {n:,} training samples; make the split from this data's labels")
+    if split.y is None: raise ValueError("compare: split.y is None (a label-free split); the accuracies need labels: make_split(data.y_train, ...)")
+    bad = sorted(set(times or {}) - set(models))
+    if bad: raise ValueError(f"compare: times has names {bad} not in models; allowed: {', '.join(map(repr, models))}")
+
+# %% ../nbs/06_eval.ipynb #dedbb885
+def compare(
+    models:dict,  # {name: model}: the models to compare (features/head contract), e.g. original, retrain, unlearned
+    data:ImageData,  # the dataset the split indexes
+    split:Split,  # the unlearning split (`make_split`)
+    reference:str='retrain',  # the name in `models` of the reference model (CKA and Avg Gap are measured to it)
+    seed:int=0,  # seeds the attacks
+    attacks=('asr',),  # any of 'asr', 'mia_efficacy', 'loss' (see `evaluate`)
+    times:dict=None,  # optional {name: seconds}: wall times, shown as 'time' and 'time / reference'
+    device=None,  # where to run the models; None: where each one is
+):
+    "One row per model: `evaluate`'s metrics, CKA to the reference's representations and Avg Gap to it (a DataFrame)."
+    import pandas as pd
+    attacks = _check_attacks(attacks)
+    _check_compare(models, data, split, reference, times)
+    outs = {k: ModelOutputs(m, data, device) for k, m in models.items()}
+    rows = {k: evaluate(m, data, split, seed=seed, attacks=attacks, outputs=outs[k]) for k, m in models.items()}
+    ref, ref_feats = models[reference], split_features(models[reference], data, split, device, outs[reference])
+    for k, m in models.items():
+        rows[k].update(representation_similarity(m, ref, data, split, device, ref_feats, outs[k]))
+        rows[k]['Avg Gap'] = avg_gap(rows[k], rows[reference], gap_columns(split.task))
+    df = pd.DataFrame.from_dict(rows, orient='index')
+    if times:
+        df['time'] = [times.get(k, float('nan')) for k in df.index]
+        if reference in times: df['time / reference'] = df['time'] / times[reference]
+    return df
