@@ -308,11 +308,14 @@ def _check_compare(models, ds, split, reference, times):
         try: check_split_model(m)
         except ValueError as e: raise ValueError(f"compare: models[{name!r}]: {e}") from None
     if not isinstance(ds, ImageData): raise ValueError(f"compare: data must be an ImageData, got {type(ds).__name__}")
+    if not isinstance(split, Split): raise ValueError(f"compare: split must be a Split (make_split), got {type(split).__name__}")
     n = len(ds.x_train)
     if len(split.forget) + len(split.remain) != n or (split.y is not None and len(split.y) != n):
         raise ValueError(f"compare: split has |D_f| + |D_r| = {len(split.forget) + len(split.remain):,} samples but data "
                          f"{ds.name!r} has {n:,} training samples; make the split from this data's labels")
     if split.y is None: raise ValueError("compare: split.y is None (a label-free split); the accuracies need labels: make_split(data.y_train, ...)")
+    if times is not None and not isinstance(times, dict):
+        raise ValueError(f"compare: times={times!r} must be a dict {{name: seconds}} or None")
     bad = sorted(set(times or {}) - set(models))
     if bad: raise ValueError(f"compare: times has names {bad} not in models; allowed: {', '.join(map(repr, models))}")
 
