@@ -275,7 +275,7 @@ def bench(
     return pd.DataFrame(rows)
 
 # %% ../nbs/11b_performance.ipynb #351c923f
-TARGETS = {'LAF / Retrain': 0.5, 'laf_nb / reference': 1 / 3}  # class removal on a 2-core CPU (issue 7)
+TARGETS = {'LAF / Retrain': 0.5, 'laf_nb / reference': 1 / 3}  # class removal on a 2-core CPU
 
 def bench_ratios(df):
     "Per task: LAF / Retrain (total, VAE stage, extractor stage), LAF+R / Retrain, laf_nb / reference and both Avg Gaps."
@@ -312,7 +312,7 @@ def print_bench(df, file=None):
     p("\nmetrics:"); p(df[df.memory != ''].set_index(['task', 'stage'])[cols].round(2).to_string())
     r = bench_ratios(df)
     p("\nratios:"); p(r.round(3).to_string())
-    p("\ntargets (issue 7, class removal on the 2-core CPU):")
+    p("\ntargets (class removal on the 2-core CPU):")
     if 'class' in r.index:
         cached = str(df[(df.task == 'class') & (df.stage == 'retrain')]['note'].iloc[0] or '')
         for k, t in TARGETS.items():
