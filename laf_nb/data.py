@@ -473,6 +473,8 @@ def _split_from(task, forget, n, seed, y, y_clean, opts):
 # %% ../nbs/00_data.ipynb #a8261183
 def _set_size(y, forget, n):
     "N: the length of the labels `y`, else `n`, else that of a bool mask `forget`."
+    if y is not None and n is not None and n != len(y):
+        raise ValueError(f"make_split: n={n!r} but y holds {len(y)} labels; give one or make them agree")
     if y is not None: return len(y)
     if n is not None: return int(n)
     if torch.as_tensor(forget).dtype == torch.bool: return len(forget)
