@@ -15,7 +15,7 @@ from .data import load_dataset, make_split
 from .train import get_device
 from .laf import LAFConfig, laf_config, laf_unlearn
 from .eval import avg_gap, evaluate, gap_columns
-from .experiments import Experiment, _jsonable, _retrain, append_record, load_records, method_labels, train_original
+from .experiments import Experiment, _jsonable, _key_jsonable, _retrain, append_record, load_records, method_labels, train_original
 
 # %% auto #0
 __all__ = ['REFERENCE', 'TABLE_COLUMNS', 'PAPER_AXES', 'CPU_AXES', 'ablation_axes', 'flat_variants', 'variant_rows',
@@ -65,7 +65,7 @@ def _record_key(exp, seed, split, cfg):
     "A hash of everything that determines one record (the variant's name is not part of it)."
     key = dict(dataset=exp.dataset_id, task=exp.task, options=split.options, arch=exp.arch, train=exp.train_cfg(),
                cfg=cfg, attacks=sorted(exp.attacks), seed=seed)
-    return hashlib.sha256(json.dumps(key, sort_keys=True, default=_jsonable).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=_key_jsonable).encode()).hexdigest()[:16]
 
 def variant_rows(
     records:list,  # records of `run_variants` (as in its results.jsonl)

@@ -13,6 +13,7 @@ from fastcore.script import anno_parser
 from .data import load_dataset
 from .models import ARCHS, init_model
 from .train import accuracy, fit, get_device
+from .laf import LAF_PRESETS, STOPS
 from .experiments import METHODS, Experiment, _check_out, load_records, results_table
 from .train import atomic_write
 from .bench import _bench_args, bench, print_bench
@@ -49,12 +50,13 @@ def train_recipe(dataset, epochs=None, lr=None) -> dict:
 def make_experiment(dataset='mnist5k', task='class', classes=None, fraction=None, arch='cnn',
                     methods='original,retrain,laf,laf+r', seeds=3, label_fraction=0.1, epochs=None, lr=None, laf_epochs=None,
                     attacks='asr', device=None, out='laf_results', data_root=None, cache_dir=None, no_tsne=False,
-                    laf_stop=None, no_accel=False):
+                    laf_stop=None, laf_preset=None, no_accel=False):
     "The `Experiment` that `laf run` runs with these flags (validated, no data read; raises `ValueError`)."
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1: raise ValueError(f"--seeds={seeds!r} must be an int >= 1")
     if device is not None: get_device(device)
-    if laf_stop not in (None, 'plateau', 'flips'): raise ValueError(f"--laf-stop={laf_stop!r}; allowed: plateau, flips")
-    laf_over = {k: v for k, v in dict(epochs=laf_epochs, stop=laf_stop).items() if v is not None}
+    if laf_stop not in STOPS: raise ValueError(f"--laf-stop={laf_stop!r}; allowed: {', '.join(s for s in STOPS if s)}")
+    if laf_preset not in (None, *LAF_PRESETS): raise ValueError(f"--laf-preset={laf_preset!r}; allowed: {', '.join(LAF_PRESETS)}")
+    laf_over = {**LAF_PRESETS.get(laf_preset, {}), **{k: v for k, v in dict(epochs=laf_epochs, stop=laf_stop).items() if v is not None}}
     mcfg = {m: laf_over for m in ('laf', 'laf+r') if laf_over and m in METHODS}
     exp = Experiment(dataset=dataset, task=task, task_options=_task_options(task, classes, fraction), arch=arch,
                      methods=methods, seeds=seeds, label_fraction=label_fraction, train=train_recipe(dataset, epochs, lr),
@@ -75,7 +77,8 @@ def laf_run(
     epochs:int=None,  # training epochs of Original and Retrain (default: the paper's 20; 10 on mnist5k)
     lr:float=None,  # their Adam learning rate (default: the paper's 1e-4; 2e-4 on mnist5k)
     laf_epochs:int=None,  # LAF's unlearning epochs (default: the reference value of the task)
-    laf_stop:str=None,  # LAF's label-free stopping rule: plateau (loss curves flatten) or flips (D_f predictions settle)
+    laf_stop:str=None,  # LAF's label-free stopping rule: plateau (loss curves flatten), flips (D_f's flip curve flattens) or settled
+    laf_preset:str=None,  # LAF's schedule (`LAF_PRESETS`): reference (the paper's epochs) or settled (a step budget, stopping once D_f's predictions settle)
     attacks:str='asr',  # comma-separated attacks: asr, mia_efficacy, loss
     device:str=None,  # cpu, cuda, cuda:1, mps (default: the best available)
     out:str='laf_results',  # output folder (results.jsonl, figures/)

@@ -242,7 +242,7 @@ class Experiment:
         key = dict(dataset=self.dataset_id, task=self.task, options=split.options, arch=self.arch, train=self.train_cfg(),
                    method=name, cfg=self.method_cfg(name), labels=meth.labels, attacks=sorted(self.attacks), seed=seed,
                    p=None if meth.labels == 'none' else self.method_fraction(name))
-        return hashlib.sha256(json.dumps(key, sort_keys=True, default=_jsonable).encode()).hexdigest()[:16]
+        return hashlib.sha256(json.dumps(key, sort_keys=True, default=_key_jsonable).encode()).hexdigest()[:16]
 
 # %% ../nbs/07_experiments.ipynb #1eaead6c
 def _jsonable(o):
@@ -251,6 +251,12 @@ def _jsonable(o):
     if isinstance(o, torch.Tensor): return o.tolist()
     if isinstance(o, (np.floating, np.integer)): return o.item()
     return str(o)
+
+def _key_jsonable(o):
+    "`_jsonable` for record keys: a dataclass leaves out the fields its `unkeyed` names, at the values it names there."
+    if not dataclasses.is_dataclass(o): return _jsonable(o)
+    skip = getattr(o, 'unkeyed', {})
+    return {f.name: getattr(o, f.name) for f in dataclasses.fields(o) if not (f.name in skip and skip[f.name](getattr(o, f.name)))}
 
 # %% ../nbs/07_experiments.ipynb #5f38b406
 def git_commit(path=None):

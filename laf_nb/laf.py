@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_laf.ipynb #e50d8aa7
 from __future__ import annotations
-import copy, time
+import copy, itertools, time, warnings
 from dataclasses import dataclass, fields, replace
 
 import torch
@@ -17,18 +17,20 @@ from .vae import RepVAE, train_vae
 from .losses import alignment_loss, extractor_unlearning_loss
 
 # %% auto #0
-__all__ = ['H_ON', 'PAIRINGS', 'SCHEDULES', 'STOPS', 'LAF_TABLE', 'LAF_TASKS', 'LAF_ARCHS', 'REPAIR_EPOCHS', 'REPAIR_LR',
-           'LAFConfig', 'laf_config', 'plateaued', 'laf_unlearn', 'stop_epoch', 'repair']
+__all__ = ['H_ON', 'PAIRINGS', 'SCHEDULES', 'STOPS', 'LAF_TABLE', 'LAF_TASKS', 'LAF_ARCHS', 'LAF_PRESETS', 'REPAIR_EPOCHS',
+           'REPAIR_LR', 'LAFConfig', 'laf_config', 'pairs_per_epoch', 'plateaued', 'laf_unlearn', 'stop_epoch',
+           'repair']
 
 # %% ../nbs/05_laf.ipynb #6d363122
 H_ON, PAIRINGS = ('all', 'remain'), ('zip', 'cycle')
-SCHEDULES, STOPS = ('alternate', 'ue', 'ra', 'two-stage'), (None, 'plateau', 'flips')
+SCHEDULES, STOPS = ('alternate', 'ue', 'ra', 'two-stage'), (None, 'plateau', 'flips', 'settled')
 
 @dataclass
 class LAFConfig:
     "Hyper-parameters of a LAF run; the defaults are the reference values for class removal with the CNN."
     k: int = 8  # VAE latent size (paper: 8 for the CNN, 16 for ResNet18)
-    epochs: int = 20  # epochs of the alternating loop
+    epochs: int = 20  # epochs of the alternating loop (over D_f, with 'zip' pairing)
+    min_steps: int = None  # None: run `epochs` epochs (faithful); an int: when `epochs` epochs of D_f come to fewer steps, run on until this many (the last epoch cut short)
     lr_ue: float = 5e-5  # Adam learning rate of the L_UE steps (η_UE)
     lr_ra: float = 1e-4  # Adam learning rate of the L_RA steps (η_RA)
     tau: float = 20.0  # temperature of L_RA's forgetting term
@@ -41,11 +43,19 @@ class LAFConfig:
     h_on: str = 'all'  # train h on 'all' of D (faithful) or on D_r only ('remain', option)
     pairing: str = 'zip'  # 'zip' (faithful: an epoch ends with D_f) or 'cycle' (all of D_r, cycling D_f)
     schedule: str = 'alternate'  # 'alternate' (Algorithm 1), 'ue' or 'ra' (one loss only), 'two-stage'
-    stop: str = None  # None (run all epochs), 'plateau' (loss curves flatten) or 'flips' (D_f predictions settle)
+    stop: str = None  # None (run all epochs), 'plateau' (loss curves flatten), 'flips' (D_f's flip curve flattens) or 'settled' (most of D_f flipped, and no more flipping)
     stop_tol: float = 0.05  # an epoch whose change is below this fraction of the curve's change so far is flat
     stop_patience: int = 2  # flat epochs in a row before stopping
     stop_min_epochs: int = 3  # never stop before this many epochs
+    stop_flips: float = 0.5  # 'settled': never stop while fewer than this share of D_f's predictions changed
+    stop_window: int = 100  # 'settled': the steps over which the share must have risen by less than `stop_delta`
+    stop_delta: float = 0.01  # 'settled': a rise below this counts as settled
+    min_flips: float = 0.5  # class removal: warn when a run ends with fewer than this share of D_f's predictions changed; None: no check (data removal, noisy labels)
     accel: Accel = None  # speed switches for accelerators; None: none
+    # left out of record keys at these values (see the experiments chapter): `min_flips` only warns, and the others at these
+    # values are how every run went before they existed, so stored records keep their keys
+    unkeyed = dict(min_flips=lambda v: True, min_steps=lambda v: v is None, stop_flips=lambda v: v == 0.5,
+                   stop_window=lambda v: v == 100, stop_delta=lambda v: v == 0.01)
 
     def __post_init__(self):
         for name in ('k', 'bs', 'vae_bs'):
@@ -60,12 +70,22 @@ class LAFConfig:
         for name in ('lr_ue', 'lr_ra', 'tau', 'vae_lr', 'stop_tol'):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not v > 0: raise ValueError(f"LAFConfig: {name}={v!r} must be a number > 0")
+        if self.min_steps is not None and (not isinstance(self.min_steps, int) or isinstance(self.min_steps, bool) or self.min_steps < 1):
+            raise ValueError(f"LAFConfig: min_steps={self.min_steps!r} must be None or an int >= 1")
+        if not isinstance(self.stop_window, int) or isinstance(self.stop_window, bool) or self.stop_window < 1:
+            raise ValueError(f"LAFConfig: stop_window={self.stop_window!r} must be an int >= 1")
+        for name in ('stop_flips', 'stop_delta'):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v <= 1: raise ValueError(f"LAFConfig: {name}={v!r} must be a number in [0, 1]")
+        if self.min_flips is not None and (not isinstance(self.min_flips, (int, float)) or isinstance(self.min_flips, bool)
+                                           or not 0 <= self.min_flips <= 1):
+            raise ValueError(f"LAFConfig: min_flips={self.min_flips!r} must be None or a number in [0, 1]")
         if not isinstance(self.kl_weight, (int, float)) or self.kl_weight < 0:
             raise ValueError(f"LAFConfig: kl_weight={self.kl_weight!r} must be a number >= 0")
         if self.h_on not in H_ON: raise ValueError(f"LAFConfig: h_on={self.h_on!r}; allowed: {', '.join(H_ON)}")
         if self.pairing not in PAIRINGS: raise ValueError(f"LAFConfig: pairing={self.pairing!r}; allowed: {', '.join(PAIRINGS)}")
         if self.schedule not in SCHEDULES: raise ValueError(f"LAFConfig: schedule={self.schedule!r}; allowed: {', '.join(SCHEDULES)}")
-        if self.stop not in STOPS: raise ValueError(f"LAFConfig: stop={self.stop!r}; allowed: None, 'plateau', 'flips'")
+        if self.stop not in STOPS: raise ValueError(f"LAFConfig: stop={self.stop!r}; allowed: None, 'plateau', 'flips', 'settled'")
         if self.accel is not None and not isinstance(self.accel, Accel): raise ValueError(f"LAFConfig: accel={self.accel!r} must be an Accel or None")
 
 # %% ../nbs/05_laf.ipynb #179e937d
@@ -78,20 +98,27 @@ LAF_TABLE = {  # (task, arch): (k, epochs, lr_ue, lr_ra, tau)
     ('noisy', 'resnet18'): (16, 40, 1e-5, 4e-5, 5.0),
 }
 LAF_TASKS, LAF_ARCHS = ('data', 'class', 'noisy'), ('cnn', 'resnet18', 'resnet18-cifar')
+LAF_PRESETS = {  # named schedules: the `LAFConfig` fields each sets on top of the reference values
+    'reference': {},  # the paper's: `epochs` epochs of D_f
+    'settled': dict(min_steps=3750, stop='settled'),  # at least 3,750 steps, stopping once D_f's predictions have settled
+}
 
 def laf_config(
     task:str,  # 'data', 'class' or 'noisy'
     arch:str='cnn',  # 'cnn', 'resnet18' or 'resnet18-cifar' (which uses the ResNet18 values)
+    preset:str='reference',  # a schedule of `LAF_PRESETS`
     **overrides,  # any `LAFConfig` field
 ) -> LAFConfig:
-    "The reference LAF hyper-parameters for `task` and `arch`, with `overrides` applied."
+    "The reference LAF hyper-parameters for `task` and `arch`, with the `preset`'s schedule and `overrides` applied."
     if task not in LAF_TASKS: raise ValueError(f"laf_config: unknown task={task!r}; allowed: {', '.join(LAF_TASKS)}")
     if arch not in LAF_ARCHS: raise ValueError(f"laf_config: unknown arch={arch!r}; allowed: {', '.join(LAF_ARCHS)}")
+    if preset not in LAF_PRESETS: raise ValueError(f"laf_config: unknown preset={preset!r}; allowed: {', '.join(LAF_PRESETS)}")
     names = [f.name for f in fields(LAFConfig)]
     bad = sorted(set(overrides) - set(names))
     if bad: raise ValueError(f"laf_config: unknown fields {bad}; allowed: {', '.join(names)}")
     k, epochs, lr_ue, lr_ra, tau = LAF_TABLE[task, 'cnn' if arch == 'cnn' else 'resnet18']
-    return LAFConfig(**{**dict(k=k, epochs=epochs, lr_ue=lr_ue, lr_ra=lr_ra, tau=tau), **overrides})
+    ref = dict(k=k, epochs=epochs, lr_ue=lr_ue, lr_ra=lr_ra, tau=tau, min_flips=0.5 if task == 'class' else None)
+    return LAFConfig(**{**ref, **LAF_PRESETS[preset], **overrides})
 
 # %% ../nbs/05_laf.ipynb #e75c5620
 def _pairs(fb, rb, pairing):
@@ -107,11 +134,25 @@ def _check_finite(losses:dict, epoch):
     stage = "extractor unlearning' (L_UE" if k == 'ue' else "alignment' (L_RA"
     raise FloatingPointError(f"laf_unlearn: non-finite loss in stage '{stage}), epoch {epoch}, step {first[k]}")
 
-def _stages(cfg:LAFConfig) -> list:
-    "The stages of the loop: (steps taken on each pair of batches, epochs)."
-    if cfg.schedule == 'alternate': return [(('ue', 'ra'), cfg.epochs)]
-    if cfg.schedule == 'two-stage': return [(('ue',), cfg.epochs), (('ra',), cfg.epochs)]
-    return [((cfg.schedule,), cfg.epochs)]
+def _budget(cfg:LAFConfig, per_epoch:int) -> int:
+    "The steps per loss each stage takes (unless a stopping rule ends it): `epochs` epochs of `per_epoch` pairs, or `min_steps`."
+    return max(cfg.epochs * per_epoch, cfg.min_steps or 0)
+
+def _stages(cfg:LAFConfig, per_epoch:int=1) -> list:
+    "The stages of the loop: (steps taken on each pair of batches, epochs), with `per_epoch` pairs of batches in an epoch."
+    n = -(-_budget(cfg, per_epoch) // per_epoch)
+    if cfg.schedule == 'alternate': return [(('ue', 'ra'), n)]
+    if cfg.schedule == 'two-stage': return [(('ue',), n), (('ra',), n)]
+    return [((cfg.schedule,), n)]
+
+def pairs_per_epoch(
+    n_forget:int,  # |D_f|
+    n_remain:int,  # |D_r|
+    cfg:LAFConfig,  # its `bs` and `pairing` count
+) -> int:
+    "The pairs of batches (B_f, B_r) in an epoch: each takes one step per loss."
+    nf, nr = -(-n_forget // cfg.bs), -(-n_remain // cfg.bs)
+    return min(nf, nr) if cfg.pairing == 'zip' else nr
 
 def plateaued(
     curve,  # epoch means of a loss, oldest first
@@ -127,8 +168,21 @@ def _should_stop(cfg, hist, stage, steps) -> bool:
     "Whether `cfg.stop`'s rule ends the current stage (which has run `hist['stage_epochs'][stage]` epochs)."
     n = hist['stage_epochs'][stage]
     if cfg.stop is None or n < cfg.stop_min_epochs: return False
+    if cfg.stop == 'settled':
+        flips, done = hist['flip_epoch'][-n:], list(itertools.accumulate(hist['steps_epoch'][-n:]))
+        back = [i for i in range(n - 1) if done[i] <= done[-1] - cfg.stop_window]
+        return flips[-1] >= cfg.stop_flips and bool(back) and flips[-1] - flips[back[-1]] < cfg.stop_delta
     curves = [hist[f'{k}_epoch'][-n:] for k in steps] if cfg.stop == 'plateau' else [hist['flip_epoch'][-n:]]
     return all(plateaued(c, cfg.stop_tol, cfg.stop_patience) for c in curves)
+
+def _warn_flips(cfg, hist, n, per_epoch):
+    "Warn when a class-removal run (`cfg.min_flips` set) ends with few of D_f's predictions changed."
+    if cfg.min_flips is None or not hist['flip_epoch'] or hist['flip_epoch'][-1] >= cfg.min_flips: return
+    warnings.warn(f"laf_unlearn: only {hist['flip_epoch'][-1]:.0%} of D_f's predictions changed from the original model's "
+                  f"(measured on {n} samples of D_f); removing a class should change most of them (min_flips={cfg.min_flips}). "
+                  f"The loop took {max(hist['steps_run'])} steps per loss, {per_epoch} per epoch of D_f: give it more "
+                  "(cfg.min_steps, or more epochs) or larger lr_ue/lr_ra. For data removal or noisy labels, where most "
+                  "predictions should stay, set min_flips=None.", stacklevel=3)
 
 def laf_unlearn(
     model,  # the trained model (features/head contract); left unchanged
@@ -141,6 +195,7 @@ def laf_unlearn(
     quiet:bool=False,  # no progress bars
     h:RepVAE=None,  # optional fitted VAE of D (or D_r); None: fit it here
     h_f:RepVAE=None,  # optional fitted VAE of D_f; None: fit it here
+    on_epoch=None,  # called as `on_epoch(epoch, student, hist)` after each epoch (e.g. to evaluate); the student is in eval mode
 ):
     """Label-free unlearning of `x[forget]` from `model` (LAF); returns (unlearned copy, history).
 
@@ -155,7 +210,7 @@ def laf_unlearn(
     Returns a deep copy of `model` whose extractor has been unlearned (the head is unchanged; `model` itself is
     not touched), and a history dict: the per-step and per-epoch losses (`ue_loss`, `ra_loss`, `ue_epoch`,
     `ra_epoch`), `flip_epoch` (per epoch, the share of D_f, up to 1,000 samples of it, whose prediction differs from the
-    original model's),
+    original model's), `steps_run` (the steps each stage took per loss) and `steps_epoch` (per epoch),
     the fitted VAEs (`vaes`) and wall times (`time_vae`, `time_unlearn`, `time`).
     """
     check_split_model(model)
@@ -200,14 +255,17 @@ def laf_unlearn(
         if kind == 'ue': return extractor_unlearning_loss(z[:nr], z[nr:], h, h_f, generator=noise)
         return alignment_loss(z[:nr], reps[br.to(device)], z[nr:], reps[bf.to(device)], cfg.tau)
     # 4. the loop: each stage runs its epochs (or until its losses plateau), taking its steps on every pair
-    plan = [(s, steps) for s, (steps, n) in enumerate(_stages(cfg)) for _ in range(n)]
-    hist['stage_epochs'], hist['flip_epoch'] = [0] * len(_stages(cfg)), []
+    per_epoch = pairs_per_epoch(len(forget), len(remain), cfg)
+    stages = _stages(cfg, per_epoch)
+    plan = [(s, steps) for s, (steps, n) in enumerate(stages) for _ in range(n)]
+    hist['stage_epochs'], hist['steps_run'], hist['steps_epoch'], hist['flip_epoch'] = [0] * len(stages), [0] * len(stages), [], []
     watch = forget[torch.randperm(len(forget), generator=_split_seed(seed, 25))[:1000]]
     pred0 = model_outputs(student, x, watch, device=device).argmax(1)
     stopped, mb = set(), plan if quiet else master_bar(plan)
     for epoch, (stage, steps) in enumerate(mb):
         if stage in stopped: continue
         pairs = _pairs(batch_indices(forget, cfg.bs, generator=order), batch_indices(remain, cfg.bs, generator=order), cfg.pairing)
+        pairs = pairs[:_budget(cfg, per_epoch) - hist['steps_run'][stage]]
         losses = {k: [] for k in steps}
         for bf, br in (pairs if quiet else progress_bar(pairs, parent=mb, leave=False)):
             xb, nr = batch(torch.cat([br, bf])), len(br)
@@ -218,12 +276,14 @@ def laf_unlearn(
         losses = {k: torch.stack(v).float().cpu() for k, v in losses.items()}
         _check_finite(losses, epoch)
         for k, v in losses.items(): hist[f'{k}_loss'] += v.tolist(); hist[f'{k}_epoch'].append(v.mean().item())
-        hist['stage_epochs'][stage] += 1
+        hist['stage_epochs'][stage] += 1; hist['steps_run'][stage] += len(pairs); hist['steps_epoch'].append(len(pairs))
         hist['flip_epoch'].append((model_outputs(student, x, watch, device=device).argmax(1) != pred0).float().mean().item())
         if not quiet: mb.write(f"epoch {epoch}: " + ', '.join(f"L_{k.upper()} {hist[f'{k}_epoch'][-1]:.4f}" for k in steps)
                                + f", D_f flips {hist['flip_epoch'][-1]:.3f}")
+        if on_epoch is not None: on_epoch(epoch, student, hist)
         if _should_stop(cfg, hist, stage, steps): stopped.add(stage)
     for p in student.parameters(): p.requires_grad_(flags[id(p)]); p.grad = None
+    _warn_flips(cfg, hist, len(watch), per_epoch)
     hist['epochs_run'], hist['vaes'] = sum(hist['stage_epochs']), (h, h_f)
     hist['time_unlearn'] = time.perf_counter() - t1
     hist['time'] = time.perf_counter() - t0
@@ -235,9 +295,9 @@ def stop_epoch(
     cfg:LAFConfig,  # the config whose `stop` rule to apply
 ):
     "The number of epochs after which `cfg.stop` would have ended this run (None: it would have run them all)."
-    steps = _stages(cfg)[0][0]
+    steps = _stages(cfg, 1)[0][0]
     for n in range(1, len(hist['flip_epoch']) + 1):
-        h = {k: hist[k][:n] for k in ('ue_epoch', 'ra_epoch', 'flip_epoch')}
+        h = {k: hist[k][:n] for k in ('ue_epoch', 'ra_epoch', 'flip_epoch', 'steps_epoch')}
         if _should_stop(cfg, {**h, 'stage_epochs': [n]}, 0, steps): return n
     return None
 
