@@ -43,7 +43,7 @@ class LAFConfig:
     h_on: str = 'all'  # train h on 'all' of D (faithful) or on D_r only ('remain', option)
     pairing: str = 'zip'  # 'zip' (faithful: an epoch ends with D_f) or 'cycle' (all of D_r, cycling D_f)
     schedule: str = 'alternate'  # 'alternate' (Algorithm 1), 'ue' or 'ra' (one loss only), 'two-stage'
-    stop: str = None  # None (run all epochs), 'plateau' (loss curves flatten), 'flips' (D_f's flip curve flattens) or 'settled' (most of D_f flipped, and no more flipping)
+    stop: str = None  # None (run all epochs), 'plateau' (loss curves flatten), 'flips' (D_f's flip curve flattens) or 'settled' (after `epochs`, once most of D_f flipped and no more flips)
     stop_tol: float = 0.05  # an epoch whose change is below this fraction of the curve's change so far is flat
     stop_patience: int = 2  # flat epochs in a row before stopping
     stop_min_epochs: int = 3  # never stop before this many epochs
@@ -168,7 +168,8 @@ def _should_stop(cfg, hist, stage, steps) -> bool:
     "Whether `cfg.stop`'s rule ends the current stage (which has run `hist['stage_epochs'][stage]` epochs)."
     n = hist['stage_epochs'][stage]
     if cfg.stop is None or n < cfg.stop_min_epochs: return False
-    if cfg.stop == 'settled':
+    if cfg.stop == 'settled':  # never before the `epochs` epochs: it only extends a run up to `min_steps`
+        if n < cfg.epochs: return False
         flips, done = hist['flip_epoch'][-n:], list(itertools.accumulate(hist['steps_epoch'][-n:]))
         back = [i for i in range(n - 1) if done[i] <= done[-1] - cfg.stop_window]
         return flips[-1] >= cfg.stop_flips and bool(back) and flips[-1] - flips[back[-1]] < cfg.stop_delta
@@ -181,8 +182,9 @@ def _warn_flips(cfg, hist, n, per_epoch):
     warnings.warn(f"laf_unlearn: only {hist['flip_epoch'][-1]:.0%} of D_f's predictions changed from the original model's "
                   f"(measured on {n} samples of D_f); removing a class should change most of them (min_flips={cfg.min_flips}). "
                   f"The loop took {max(hist['steps_run'])} steps per loss, {per_epoch} per epoch of D_f: give it more "
-                  "(cfg.min_steps, or more epochs) or larger lr_ue/lr_ra. For data removal or noisy labels, where most "
-                  "predictions should stay, set min_flips=None.", stacklevel=3)
+                  "(laf_config(..., preset='settled') runs on until D_f's predictions settle; or min_steps, epochs), or "
+                  "larger lr_ue/lr_ra. For data removal or noisy labels, where most predictions should stay, set "
+                  "min_flips=None.", stacklevel=3)
 
 def laf_unlearn(
     model,  # the trained model (features/head contract); left unchanged
@@ -295,9 +297,12 @@ def stop_epoch(
     cfg:LAFConfig,  # the config whose `stop` rule to apply
 ):
     "The number of epochs after which `cfg.stop` would have ended this run (None: it would have run them all)."
+    if cfg.stop == 'settled' and 'steps_epoch' not in hist:
+        raise ValueError("stop_epoch: stop='settled' reads hist['steps_epoch'] (the steps of each epoch), which this "
+                         "history lacks (it predates it); add it, e.g. [steps per epoch] * hist['epochs_run']")
     steps = _stages(cfg, 1)[0][0]
     for n in range(1, len(hist['flip_epoch']) + 1):
-        h = {k: hist[k][:n] for k in ('ue_epoch', 'ra_epoch', 'flip_epoch', 'steps_epoch')}
+        h = {k: hist[k][:n] for k in ('ue_epoch', 'ra_epoch', 'flip_epoch', 'steps_epoch') if k in hist}
         if _should_stop(cfg, {**h, 'stage_epochs': [n]}, 0, steps): return n
     return None
 

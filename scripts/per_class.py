@@ -6,11 +6,14 @@ it is done, and a rerun skips the records that are there.
 
 usage: python scripts/per_class.py [--dataset mnist5k] [--config reference] [--seeds 3] [--classes 0,1,...,9]
                                    [--threads 1] [--root results]
+       python scripts/per_class.py --summary [--root results]
   --config reference   `laf_config('class', arch)`: the paper's hyper-parameters, epochs counted over D_f
   --config settled     `laf_config('class', arch, preset='settled')`: a budget of steps, stopping once D_f's
                        predictions have settled (`LAF_PRESETS` in laf_nb/laf.py)
-  --seeds 3            seeds 0, 1, 2; `2,` or `1,2` is a list"""
-import argparse, os, time
+  --seeds 3            seeds 0, 1, 2; `2,` or `1,2` is a list
+  --summary            print, for every folder there is, LAF's Test_f, Test_r − Original's and Avg Gap to Retrain
+                       per class (means over seeds) as the markdown table of the README; runs nothing"""
+import argparse, os, shutil, time
 from pathlib import Path
 
 def seeds_arg(s):
@@ -27,11 +30,36 @@ def config_overrides(name):
     from laf_nb.laf import LAF_PRESETS
     return dict(LAF_PRESETS[name])
 
-def main(dataset, config, seeds, classes, threads, root, quiet):
+def per_class(dataset, config, root='results'):
+    "LAF's Test_f, Test_r − Original's, Avg Gap and time per class (means over seeds, and the number of seeds) of one folder."
+    from laf_nb.experiments import load_records, results_frame
+    recs = load_records(Path(root) / 'per_class' / dataset / config)
+    df = results_frame(recs).assign(cls=[r['task_options']['classes'][0] for r in recs])
+    laf, orig = (df[df.method == m].set_index(['cls', 'seed']) for m in ('laf', 'original'))
+    g = laf.assign(dTest_r=laf.Test_r - orig.Test_r.reindex(laf.index)).groupby('cls')
+    return g[['Test_f', 'dTest_r', 'Avg Gap', 'time']].mean().assign(seeds=g.size())
+
+def summary(root='results'):
+    "The markdown table of `per_class` for every (dataset, config) folder under ROOT/per_class."
+    folders = [(d, c) for d in ('mnist5k', 'fashion') for c in ('reference', 'settled')
+               if (Path(root) / 'per_class' / d / c / 'results.jsonl').exists()]
+    if not folders: raise SystemExit(f"no per-class results under {Path(root) / 'per_class'}")
+    tabs = {f: per_class(*f, root=root) for f in folders}
+    def seeds(t): return f"{t.seeds.min()}" if t.seeds.min() == t.seeds.max() else f"{t.seeds.min()}–{t.seeds.max()}"
+    head = ' | '.join(f"{d}, {c} ({seeds(t)} seed{'s' if t.seeds.max() > 1 else ''})" for (d, c), t in tabs.items())
+    lines = [f"| class | {head} |", '|---|' + '---|' * len(tabs)]
+    for cls in sorted(set().union(*(t.index for t in tabs.values()))):
+        cells = [f"{t.loc[cls, 'Test_f']:.1f} / {t.loc[cls, 'dTest_r']:+.2f} / {t.loc[cls, 'Avg Gap']:.2f}" if cls in t.index else '–'
+                 for t in tabs.values()]
+        lines.append(f"| {cls} | " + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+def main(dataset, config, seeds, classes, threads, root, quiet, summary_only):
+    if summary_only: return print(summary(root))
     import torch
     torch.set_num_threads(threads)
     from laf_nb.cli import train_recipe
-    from laf_nb.experiments import Experiment, results_table
+    from laf_nb.experiments import Experiment
     over = config_overrides(config)
     out = Path(root) / 'per_class' / dataset / config
     for seed in seeds:
@@ -42,7 +70,10 @@ def main(dataset, config, seeds, classes, threads, root, quiet):
                              method_config={m: over for m in ('laf', 'laf+r')} if over else {})
             exp.run(quiet=quiet)
             print(f"{dataset} {config} seed {seed} class {c}: {time.perf_counter() - t0:.0f} s", flush=True)
-    print(results_table(out).to_string(), flush=True)
+    # The runner's figures are of the last Experiment alone (one class, one seed): as figures of the folder they
+    # would mislead, so they are not kept; chapter 05 tabulates and plots the folder per class.
+    shutil.rmtree(out / 'figures', ignore_errors=True)
+    print(per_class(dataset, config, root).round(2).to_string(), flush=True)
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -53,4 +84,5 @@ if __name__ == '__main__':
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--root', default='results')
     p.add_argument('--quiet', action='store_true')
+    p.add_argument('--summary', dest='summary_only', action='store_true')
     main(**vars(p.parse_args()))
