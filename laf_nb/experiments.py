@@ -4,11 +4,15 @@
 
 # %% ../nbs/07_experiments.ipynb #393496d3
 from __future__ import annotations
-import copy, dataclasses, hashlib, json, os, platform, subprocess, time
+import copy, dataclasses, hashlib, json, os, platform, subprocess, time, warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
+
+try: import fcntl
+except ImportError: fcntl = None  # not on Windows: appends there are not locked
 
 import numpy as np
 import torch
@@ -24,9 +28,9 @@ from .eval import ModelOutputs, avg_gap, evaluate, gap_columns, representation_s
 # %% auto #0
 __all__ = ['LABEL_KINDS', 'METHODS', 'ATTACKS', 'RESULTS_FILE', 'METRIC_ORDER', 'Labels', 'method_labels', 'Method',
            'register_method', 'TrainConfig', 'train_config', 'train_original', 'LAFRConfig', 'lafr_config',
-           'Experiment', 'git_commit', 'provenance', 'load_records', 'append_record', 'add_records', 'apply_method',
-           'run_method', 'results_frame', 'results_table', 'plot_metrics', 'plot_laf_losses', 'tsne_points',
-           'plot_tsne', 'save_figures']
+           'Experiment', 'git_commit', 'provenance', 'load_records', 'results_lock', 'append_record', 'add_records',
+           'apply_method', 'run_method', 'results_frame', 'results_table', 'plot_metrics', 'plot_laf_losses',
+           'tsne_points', 'plot_tsne', 'save_figures']
 
 # %% ../nbs/07_experiments.ipynb #48dbd15c
 LABEL_KINDS = ('none', 'remain', 'forget', 'both')
@@ -274,27 +278,52 @@ def provenance(device) -> dict:
 
 RESULTS_FILE = 'results.jsonl'
 
+def _parse_lines(text):
+    "(line number, record or None) for each non-empty line of a results file; None where the line is not a JSON object."
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip(): continue
+        try: r = json.loads(line)
+        except json.JSONDecodeError: r = None
+        yield n, r if isinstance(r, dict) else None
+
 def load_records(out) -> list:
-    "The records in the results folder `out` (an empty list when there are none)."
+    "The records in the results folder `out` ([] when none). A line that is no JSON record, or repeats a key, is skipped with a warning naming the file and line, and left on disk."
     path = Path(out) / RESULTS_FILE
     if not path.exists(): return []
-    return [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
+    recs, first = [], {}
+    for n, r in _parse_lines(path.read_text()):
+        if r is None:
+            warnings.warn(f"{path}:{n}: not a JSON record; skipped (the file is left as it is)", stacklevel=2); continue
+        k = r.get('key')
+        if k is not None and k in first:
+            warnings.warn(f"{path}:{n}: key {k!r} again (first on line {first[k]}); skipped", stacklevel=2); continue
+        if k is not None: first[k] = n
+        recs.append(r)
+    return recs
 
-def append_record(out, record:dict):
-    "Append `record` to `out/results.jsonl`, atomically."
-    path = Path(out) / RESULTS_FILE
-    old = path.read_text() if path.exists() else ''
-    line = json.dumps(record, default=_jsonable)
-    atomic_write(path, lambda tmp: Path(tmp).write_text(old + line + '\n'))
+@contextmanager
+def results_lock(out):
+    "Hold an exclusive lock on the results folder `out` (its file `.results.jsonl.lock`) while the block runs."
+    Path(out).mkdir(parents=True, exist_ok=True)
+    with open(Path(out) / f'.{RESULTS_FILE}.lock', 'a') as f:
+        if fcntl is not None: fcntl.flock(f, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+def append_record(out, record:dict) -> bool:
+    "Append `record` to `out/results.jsonl` atomically, under the folder's lock; False, writing nothing, when its key is there already."
+    path, line = Path(out) / RESULTS_FILE, json.dumps(record, default=_jsonable)
+    with results_lock(out):
+        old = path.read_text() if path.exists() else ''
+        key = record.get('key')
+        if key is not None and any(r is not None and r.get('key') == key for _, r in _parse_lines(old)): return False
+        sep = '' if not old or old.endswith('\n') else '\n'  # a file cut mid-line keeps its fragment on a line of its own
+        atomic_write(path, lambda tmp: Path(tmp).write_text(old + sep + line + '\n'))
+    return True
 
 def add_records(out, records) -> int:
     "Append to the results folder `out` each of `records` whose key it lacks (e.g. another job's); returns how many."
     Path(out).mkdir(parents=True, exist_ok=True)
-    have, n = {r['key'] for r in load_records(out)}, 0
-    for r in records:
-        if r['key'] in have: continue
-        append_record(out, r); have.add(r['key']); n += 1
-    return n
+    return sum(append_record(out, r) for r in records)
 
 # %% ../nbs/07_experiments.ipynb #6113f3ef
 def _history_summary(hist):
@@ -342,6 +371,12 @@ def _check_out(out):
     except OSError as e: raise ValueError(f"out={str(out)!r} is not a writable folder ({e.strerror})") from None
     return out
 
+def _stored(out, key):
+    "The record with `key` in the results folder `out`, or None (quietly: `load_records` warns of damaged lines)."
+    path = Path(out) / RESULTS_FILE
+    if not path.exists(): return None
+    return next((r for _, r in _parse_lines(path.read_text()) if r is not None and r.get('key') == key), None)
+
 def _run_experiment(
     self:Experiment,
     quiet:bool=False,  # no progress bars or per-record lines
@@ -370,6 +405,8 @@ def _run_experiment(
         memo = {} if memos is None else memos.setdefault(self.record_key('original', seed, split), {})
         steps = todo if quiet else progress_bar(todo, parent=bar)
         for m in steps:
+            if (now := _stored(out, keys[m])) is not None:  # another run into this folder finished it meanwhile
+                records.append(now); continue
             failed = None
             try: model, metrics, hist = run_method(m, original, retrain, ds, split, self.method_cfg(m),
                                                    self.method_fraction(m), seed, device, self.attacks, memo)
@@ -380,7 +417,8 @@ def _run_experiment(
                        metrics=metrics, time=hist.get('time'), history=hist,
                        config=json.loads(json.dumps(self.method_cfg(m), default=_jsonable)), provenance=provenance(device),
                        **({} if failed is None else dict(failed=failed)))
-            append_record(out, rec); records.append(rec)
+            if not append_record(out, rec): rec = _stored(out, keys[m])  # written meanwhile by another run: theirs counts
+            records.append(rec)
             if on_record is not None: on_record(rec)
             if not quiet: bar.write(f"seed {seed} {m}: " + (failed or ', '.join(f"{k} {v:.1f}" for k, v in metrics.items())))
             if seed == fig_seed and model is not None: kept[m] = model

@@ -18,8 +18,8 @@ from .data import (TensorInputs, as_indices, as_inputs, as_labels, augment_batch
 from .models import init_model
 
 # %% auto #0
-__all__ = ['FIT_DEFAULTS', 'set_seed', 'get_device', 'model_outputs', 'accuracy', 'Accel', 'accel_for', 'fit', 'atomic_write',
-           'save_model', 'load_model', 'default_cache_dir', 'tensor_digest', 'train_cached']
+__all__ = ['FIT_DEFAULTS', 'set_seed', 'get_device', 'model_outputs', 'accuracy', 'Accel', 'accel_for', 'fit', 'file_mode',
+           'atomic_write', 'save_model', 'load_model', 'default_cache_dir', 'tensor_digest', 'train_cached']
 
 # %% ../nbs/02_train.ipynb #eb165ab6
 def set_seed(seed:int):
@@ -182,13 +182,19 @@ def fit(
     return hist
 
 # %% ../nbs/02_train.ipynb #d1e02e95
+def file_mode() -> int:
+    "The permissions a new file gets under the process's umask (0o644 under the usual umask 022)."
+    mask = os.umask(0); os.umask(mask)
+    return 0o666 & ~mask
+
 def atomic_write(path, write):
-    "Call `write(tmp_path)`, then move the temporary file onto `path` (no half-written files)."
+    "Call `write(tmp_path)`, then move the temporary file onto `path` (no half-written files), with the umask's permissions."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, file_mode())  # mkstemp makes its file private (0600); the result is an ordinary file
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
