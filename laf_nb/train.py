@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_train.ipynb #8cdd3e6f
 from __future__ import annotations
-import hashlib, inspect, json, os, random, tempfile, time
+import hashlib, inspect, json, os, random, tempfile, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -253,8 +253,15 @@ def train_cached(
     path = None if cache_dir is False else Path(cache_dir or default_cache_dir()) / f'{arch}-{name}.pt'
     info = path.with_suffix('.json') if path is not None else None
     if path is not None and path.exists():
-        model.train_info = dict(json.loads(info.read_text()) if info.exists() else {}, cached=True)
-        return load_model(model, path, device=get_device(device))
+        try:
+            model.train_info = dict(json.loads(info.read_text()) if info.exists() else {}, cached=True)
+            return load_model(model, path, device=get_device(device))
+        except Exception as e:  # a truncated or damaged entry (an interrupted copy, a full disk): set it aside, train again
+            for f in (path, info):
+                if f.exists(): os.replace(f, f.with_name(f.name + '.corrupt'))
+            warnings.warn(f"train_cached: the cached model {path} could not be read ({type(e).__name__}: {str(e)[:200]}); "
+                          f"moved it aside to {path.name}.corrupt and training again", stacklevel=2)
+            model = init_model(arch, seed=seed, n_classes=n_classes, in_channels=xi.shape[1])
     hist = fit(model, x, y, idx, seed=seed, device=device, quiet=quiet, accel=acc, **fit_kwargs)
     model.train_info = dict(time=hist['time'], epoch_loss=hist['epoch_loss'], cached=False)
     if path is not None:
