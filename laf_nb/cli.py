@@ -5,14 +5,15 @@
 # %% ../nbs/12_cli.ipynb #6ee8e3ac
 from __future__ import annotations
 import json as jsonlib
-import sys
+import math, sys
 from pathlib import Path
 
+import torch
 from fastcore.script import anno_parser
 
-from .data import load_dataset
+from .data import load_dataset, make_split
 from .models import ARCHS, init_model
-from .train import accuracy, fit, get_device
+from .train import accuracy, default_cache_dir, fit, get_device
 from .laf import LAF_PRESETS, STOPS
 from .experiments import METHODS, Experiment, _check_out, load_records, results_table
 from .train import atomic_write
@@ -40,6 +41,26 @@ def _task_options(task, classes, fraction):
         opts['fraction'] = fraction
     return opts
 
+def _check_count(name, v):
+    "An int flag that counts (epochs), when given: >= 1."
+    if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1): raise ValueError(f"--{name}={v!r} must be an int >= 1")
+
+def _check_rate(name, v):
+    "A learning-rate flag, when given: a finite number > 0."
+    if v is not None and not (math.isfinite(v) and v > 0): raise ValueError(f"--{name}={v!r} must be a finite number > 0")
+
+def _check_device(device):
+    "A `--device` that names a device this machine has (CUDA and MPS are checked for), when given."
+    if device is None: return
+    kind = get_device(device).type
+    have = ['cpu'] + (['cuda'] if torch.cuda.is_available() else []) + (['mps'] if torch.backends.mps.is_available() else [])
+    if kind not in have: raise ValueError(f"--device={device!r}: this machine has no {kind.upper()} device; it has: {', '.join(have)}")
+
+def _check_folder(name, path):
+    "A folder flag: it exists or can be made, and is writable (checked before any work)."
+    try: _check_out(path)
+    except ValueError as e: raise ValueError(f"--{name}: {e}") from None
+
 MNIST5K_RECIPE = dict(epochs=10, lr=2e-4)  # Original/Retrain on mnist5k in `laf run` (chosen on validation, above)
 
 def train_recipe(dataset, epochs=None, lr=None) -> dict:
@@ -53,7 +74,9 @@ def make_experiment(dataset='mnist5k', task='class', classes=None, fraction=None
                     laf_stop=None, laf_preset=None, no_accel=False):
     "The `Experiment` that `laf run` runs with these flags (validated, no data read; raises `ValueError`)."
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1: raise ValueError(f"--seeds={seeds!r} must be an int >= 1")
-    if device is not None: get_device(device)
+    for name, v in dict(epochs=epochs, laf_epochs=laf_epochs).items(): _check_count(name, v)
+    _check_rate('lr', lr)
+    if device is not None: get_device(device)  # a device name; whether this machine has it is `laf run`'s check
     if laf_stop not in STOPS: raise ValueError(f"--laf-stop={laf_stop!r}; allowed: {', '.join(s for s in STOPS if s)}")
     if laf_preset not in (None, *LAF_PRESETS): raise ValueError(f"--laf-preset={laf_preset!r}; allowed: {', '.join(LAF_PRESETS)}")
     laf_over = {**LAF_PRESETS.get(laf_preset, {}), **{k: v for k, v in dict(epochs=laf_epochs, stop=laf_stop).items() if v is not None}}
@@ -63,6 +86,7 @@ def make_experiment(dataset='mnist5k', task='class', classes=None, fraction=None
                      method_config=mcfg, attacks=tuple(attacks.split(',')), tsne=not no_tsne, device=device, out=out,
                      data_root=data_root, cache_dir=cache_dir, accel=not no_accel)
     _check_out(out)
+    if cache_dir is not False: _check_folder('cache_dir', cache_dir or default_cache_dir())
     return exp
 
 def laf_run(
@@ -153,7 +177,7 @@ def _laf_overrides(laf_epochs, vae_epochs):
 
 def _check_bench(a):
     _bench_args(a['dataset'], a['tasks'], a['train_epochs'], _laf_overrides(a['laf_epochs'], a['vae_epochs']), 0.1)
-    if a['device'] is not None: get_device(a['device'])
+    _check_device(a['device'])
     if a['csv'] is not None: _check_out(Path(a['csv']).parent)
     load_dataset(a['dataset'], a['data_root'])
 
@@ -165,13 +189,14 @@ def _check_results(out):
 
 def _check_train(a):
     if a['arch'] not in ARCHS: raise ValueError(f"--arch={a['arch']!r}; allowed: {', '.join(ARCHS)}")
-    if a['epochs'] < 1: raise ValueError(f"--epochs={a['epochs']} must be >= 1")
-    if a['device'] is not None: get_device(a['device'])
+    _check_count('epochs', a['epochs']); _check_device(a['device'])
     load_dataset(a['dataset'], a['data_root'])
 
 def _check_run(a):
-    make_experiment(**{k: v for k, v in a.items() if k not in ('json', 'quiet')})
-    load_dataset(a['dataset'], a['data_root'])  # the data files too: one missing is one line, status 2
+    exp = make_experiment(**{k: v for k, v in a.items() if k not in ('json', 'quiet')})
+    _check_device(a['device'])
+    ds = load_dataset(a['dataset'], a['data_root'])  # the data files too: one missing is one line, status 2
+    make_split(ds.y_train, exp.task, seed=0, **exp.task_options)  # classes in range and not repeated, a fraction in [0, 1]
 
 VALIDATE = {'run': _check_run,
             'table': lambda a: _check_results(a['out']),
