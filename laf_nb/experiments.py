@@ -286,6 +286,10 @@ def _parse_lines(text):
         except json.JSONDecodeError: r = None
         yield n, r if isinstance(r, dict) else None
 
+def _find_key(text, key):
+    "The record with `key` among the lines `text` of a results file, or None (damaged lines are passed over quietly)."
+    return next((r for _, r in _parse_lines(text) if r is not None and r.get('key') == key), None)
+
 def load_records(out) -> list:
     "The records in the results folder `out` ([] when none). A line that is no JSON record, or repeats a key, is skipped with a warning naming the file and line, and left on disk."
     path = Path(out) / RESULTS_FILE
@@ -315,7 +319,7 @@ def append_record(out, record:dict) -> bool:
     with results_lock(out):
         old = path.read_text() if path.exists() else ''
         key = record.get('key')
-        if key is not None and any(r is not None and r.get('key') == key for _, r in _parse_lines(old)): return False
+        if key is not None and _find_key(old, key) is not None: return False
         sep = '' if not old or old.endswith('\n') else '\n'  # a file cut mid-line keeps its fragment on a line of its own
         atomic_write(path, lambda tmp: Path(tmp).write_text(old + sep + line + '\n'))
     return True
@@ -375,7 +379,7 @@ def _stored(out, key):
     "The record with `key` in the results folder `out`, or None (quietly: `load_records` warns of damaged lines)."
     path = Path(out) / RESULTS_FILE
     if not path.exists(): return None
-    return next((r for _, r in _parse_lines(path.read_text()) if r is not None and r.get('key') == key), None)
+    return _find_key(path.read_text(), key)
 
 def _run_experiment(
     self:Experiment,
