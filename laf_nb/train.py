@@ -253,9 +253,10 @@ def train_cached(
     path = None if cache_dir is False else Path(cache_dir or default_cache_dir()) / f'{arch}-{name}.pt'
     info = path.with_suffix('.json') if path is not None else None
     if path is not None and path.exists():
+        dev = get_device(device)  # outside the `try`: a bad device is the caller's error, not a damaged cache entry
         try:
             model.train_info = dict(json.loads(info.read_text()) if info.exists() else {}, cached=True)
-            return load_model(model, path, device=get_device(device))
+            return load_model(model, path, device=dev)
         except Exception as e:  # a truncated or damaged entry (an interrupted copy, a full disk): set it aside, train again
             for f in (path, info):
                 if f.exists(): os.replace(f, f.with_name(f.name + '.corrupt'))
