@@ -13,15 +13,14 @@ import torch.nn.functional as F
 
 from .data import TensorInputs, as_indices, as_inputs, batch_indices, get_batch, load_dataset, make_split, unlearning_sets
 from .train import accuracy, atomic_write, get_device, model_outputs
-from .experiments import METHODS, Experiment, Labels, apply_method, provenance, register_method, train_original
+from .methods import METHODS, Labels, apply_method, register_method
 
 # %% auto #0
 __all__ = ['SSD_ALPHA', 'LFSSD_ALPHA', 'VALIDATION_GRIDS', 'BASELINES', 'config_builder', 'SGDConfig', 'batch_pairs',
            'sgd_unlearn', 'FinetuneConfig', 'finetune', 'NegGradPlusConfig', 'neggrad_plus', 'relabelled',
            'RandomLabelConfig', 'random_label', 'saliency_mask', 'SalUnConfig', 'salun', 'SSDConfig', 'importance',
            'dampen', 'ssd', 'lfssd', 'distill_kl', 'ScrubConfig', 'scrub', 'shrink_labels', 'BoundaryShrinkConfig',
-           'boundary_shrink', 'validation_split', 'select_on_validation', 'choose_on_validation', 'stored_choice',
-           'paper_choice', 'paper_experiments']
+           'boundary_shrink', 'validation_split', 'select_on_validation', 'choose_on_validation']
 
 # %% ../nbs/08_baselines.ipynb #e43df732
 def config_builder(cls, **defaults):
@@ -501,71 +500,5 @@ def choose_on_validation(
         tables.append(t)
     return chosen, pd.concat(tables)
 
-# %% ../nbs/08_baselines.ipynb #1a552cdf
-def _stored_entries(path, grids):
-    "{(method, field): (value, table)} of the entries kept in `path` whose candidate values are those of `grids`."
-    import pandas as pd
-    if not Path(path).exists(): return {}
-    out = {}
-    for e in json.loads(Path(path).read_text())['entries']:
-        key = (e['method'], e['field'])
-        if key in grids and [float(v) for v in grids[key]] == [float(v) for v in e['values']]:
-            out[key] = (e['chosen'], pd.DataFrame(e['table']).set_index(['method', 'field', 'value']))
-    return out
-
-def stored_choice(
-    path,  # a JSON file: its entries are reused, the missing ones computed and added
-    grids:dict,  # {(method, field): candidate values, mildest first}
-    ds, split, original,  # as for `choose_on_validation` (needed only when an entry is missing)
-    **kwargs,  # passed to `choose_on_validation` (fixed, max_drop, fraction, seed, device)
-):
-    "`choose_on_validation`, each entry computed once: ({method: {field: value}}, table), kept in `path`."
-    path, known = Path(path), _stored_entries(path, grids)
-    missing = [k for k in grids if k not in known]
-    if missing and original is None:
-        raise ValueError(f"stored_choice: {path} lacks {missing} (or their values differ); pass ds, split and original to compute them")
-    entries = dict(known)
-    def keep(key, value, table):
-        entries[key] = (value, table)
-        old = json.loads(path.read_text())['entries'] if path.exists() else []
-        others = [e for e in old if (e['method'], e['field']) not in entries]  # entries of other grids stay
-        doc = dict(entries=others + [dict(method=n, field=f, values=list(grids[n, f]), chosen=v,
-                                          table=json.loads(t.reset_index().to_json(orient='records')))
-                                     for (n, f), (v, t) in entries.items()],
-                   provenance=provenance(get_device(kwargs.get('device'))))
-        atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(doc, indent=1)))
-    return choose_on_validation(grids, ds, split, original, known=known, on_choice=keep, **kwargs)
-
 # %% ../nbs/08_baselines.ipynb #02b070c5
 BASELINES = ('finetune', 'neggrad+', 'random-label', 'boundary-shrink', 'salun', 'ssd', 'lfssd', 'scrub')
-
-# %% ../nbs/08_baselines.ipynb #d69e8588
-def paper_choice(
-    dataset:str,  # a dataset of `DATASETS`
-    arch:str='cnn',  # its model
-    root='results',  # the choice is kept in root/dataset/validation.json
-    grids:dict=VALIDATION_GRIDS,  # {(method, field): candidate values}
-    device=None,  # None: `get_device()`
-):
-    "`stored_choice` on `dataset`'s class-removal split (seed 0) and Original: ({method: {field: value}}, table)."
-    path = Path(root) / dataset / 'validation.json'
-    if set(grids) <= set(_stored_entries(path, grids)): return stored_choice(path, grids, None, None, None)
-    ds, exp = load_dataset(dataset), Experiment(dataset=dataset, task='class', arch=arch, device=device)
-    split = make_split(ds.y_train, 'class', seed=0)
-    original = train_original(ds.x_train, split, exp.train_cfg(), seed=0, device=get_device(device))
-    return stored_choice(path, grids, ds, split, original, device=device)
-
-def paper_experiments(
-    dataset:str,  # a dataset of `DATASETS`
-    task:str,  # a task of `TASKS`
-    arch:str='cnn',  # its model
-    seeds=3,  # a number of seeds or a list
-    root='results',  # records go to root/dataset/task
-    chosen:dict=None,  # the baselines' tuned values (`paper_choice`)
-    device=None,  # None: `get_device()`
-) -> tuple:
-    "Chapter 07's experiment (LAF, LAF+R at p = 0.1) and this chapter's (LAF, every baseline at p = 1) of one task."
-    kw = dict(dataset=dataset, task=task, arch=arch, seeds=seeds, out=Path(root) / dataset / task, device=device)
-    return (Experiment(methods=('original', 'retrain', 'laf', 'laf+r'), label_fraction=0.1, **kw),
-            Experiment(methods=('original', 'retrain', 'laf', *BASELINES), label_fraction=1.0, method_config=chosen or {},
-                       tsne=False, **kw))

@@ -15,7 +15,6 @@ from .data import DATASETS, DATASET_NAMES, MNIST_CLASSES, TASKS, load_dataset, m
 from .train import get_device
 from .experiments import (METHODS, Experiment, load_records, plot_laf_losses, plot_metrics, results_frame,
                                 results_table)
-import laf_nb.baselines  # registers the baselines in METHODS, so the explorer offers them
 
 # %% auto #0
 __all__ = ['TASK_LABELS', 'DEFAULT_METHODS', 'FIGURES', 'task_defaults', 'task_options', 'class_choices', 'Explorer',

@@ -2,7 +2,7 @@
 LAF+R (p = 10 %), each preset into its own folder, ROOT/presets/<dataset>/<task>/<preset>/, so a schedule chosen for
 class removal can be checked on the other two tasks. Resumable, like every runner folder.
 
-usage: python scripts/preset_tasks.py [--dataset fashion] [--tasks data,noisy] [--preset settled] [--seeds 0,]
+usage: python evidence/preset_tasks.py [--dataset fashion] [--tasks data,noisy] [--preset settled] [--seeds 0,]
                                       [--threads 1] [--root results]"""
 import argparse
 from pathlib import Path

@@ -4,9 +4,9 @@ two configurations are never merged into one row; Original and Retrain come from
 (Original is shared by all classes of a seed, Retrain differs per class). Resumable: a record is appended as soon as
 it is done, and a rerun skips the records that are there.
 
-usage: python scripts/per_class.py [--dataset mnist5k] [--config reference] [--seeds 3] [--classes 0,1,...,9]
+usage: python evidence/per_class.py [--dataset mnist5k] [--config reference] [--seeds 3] [--classes 0,1,...,9]
                                    [--threads 1] [--root results]
-       python scripts/per_class.py --summary [--root results]
+       python evidence/per_class.py --summary [--root results]
   --config reference   `laf_config('class', arch)`: the paper's hyper-parameters, epochs counted over D_f
   --config settled     `laf_config('class', arch, preset='settled')`: a budget of steps, stopping once D_f's
                        predictions have settled (`LAF_PRESETS` in laf_nb/laf.py)

@@ -3,7 +3,7 @@ the label-budget study (chapter 10) and the ablation grid (chapter 09), run by t
 written where their reader cells look (under results/). Each record is appended atomically as soon as it is done, so
 a job can be stopped and rerun at will, and the records committed as they complete.
 
-usage: python scripts/fashion_evidence.py [--study runner] [--tasks class,data,noisy] [--methods laf] [--seeds 3] [--threads 2] [--root DIR]
+usage: python evidence/fashion_evidence.py [--study runner] [--tasks class,data,noisy] [--methods laf] [--seeds 3] [--threads 2] [--root DIR]
   --study runner       chapters 07 and 08's records, chosen by --methods (below)
   --study budgets      chapter 10's label-budget study of each task (`paper_budget_study`), records in
                        ROOT/semisupervised/fashion/<task>; it takes 07 and 08's records where they match, so run it
@@ -12,7 +12,7 @@ usage: python scripts/fashion_evidence.py [--study runner] [--tasks class,data,n
                        records in ROOT/ablations/fashion (--tasks and --methods do not apply)
   --seeds 3            seeds 0, 1, 2; a list such as --seeds 2, runs seed 2 alone, e.g. beside another job
                        (two jobs must not share a task's folder: give one its own --root, then merge its records
-                       with scripts/merge_records.py)
+                       with evidence/merge_records.py)
   --methods laf        Original, Retrain, LAF, LAF+R with p = 10 % (chapter 07's slow cell, issue 4's table)
   --methods all        Original, Retrain, LAF and every baseline with p = 1 (chapter 08's slow cell, issue 5's table;
                        LAF+R stays at the 10 % of `--methods laf`), the hyper-parameters of neggrad+, scrub, ssd and

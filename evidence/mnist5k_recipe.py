@@ -1,6 +1,6 @@
 """Which Original/Retrain recipe for the embedded mnist5k (used by `laf run`): validation accuracy on a held-out
 fifth of mnist5k's training set (the test set is never used), per recipe and seed.
-usage: python scripts/mnist5k_recipe.py [--seeds 0 1]"""
+usage: python evidence/mnist5k_recipe.py [--seeds 0 1]"""
 import argparse, time
 import torch
 from laf_nb.data import load_dataset

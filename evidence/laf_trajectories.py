@@ -5,7 +5,7 @@ on D_f and D_r before unlearning, and per epoch the label-free signals (L_UE, L_
 whose prediction changed) beside the accuracies they are meant to track (Train_f, Test_f, Test_r). The LAF chapter
 plots them. Resumable: a (class, seed, steps) already stored is skipped.
 
-usage: python scripts/laf_trajectories.py [--dataset mnist5k] [--classes 0,1,2,3,4] [--seeds 10,11] [--steps 2600]
+usage: python evidence/laf_trajectories.py [--dataset mnist5k] [--classes 0,1,2,3,4] [--seeds 10,11] [--steps 2600]
                                           [--every 5] [--threads 1] [--root results]"""
 import argparse, json, time
 from pathlib import Path
