@@ -18,7 +18,7 @@ __all__ = ['ACCEPTED_INPUTS', 'INPUTS', 'IDX_FILES', 'CIFAR10_FOLDER', 'CIFAR10_
            'DEBIAN_FASHION', 'DATASETS', 'DATASET_NAMES', 'MNIST5K_SEED', 'TASKS', 'TensorInputs', 'DatasetInputs',
            'as_inputs', 'as_indices', 'as_labels', 'unlearning_sets', 'ImageData', 'read_idx', 'read_idx_folder',
            'read_cifar10', 'read_svhn', 'DatasetInfo', 'default_root', 'missing_files', 'load_mnist5k', 'load_dataset',
-           'Split', 'make_split', 'label_subset', 'batch_indices', 'get_batch', 'augment_batch']
+           'Split', 'stage_generator', 'make_split', 'label_subset', 'batch_indices', 'get_batch', 'augment_batch']
 
 # %% ../nbs/00_data.ipynb #d80f8b6b
 ACCEPTED_INPUTS = ("a uint8 torch.Tensor (images, scaled by 1/255), a floating torch.Tensor (used as given), "
@@ -452,11 +452,15 @@ def _forget_set(task, y, n_classes, gen, classes=None, fraction=None, class_frac
     y_train[forget] = _wrong_labels(y[forget], n_classes, gen)
     return forget, y_train, dict(classes=cs, fraction=f)
 
-# %% ../nbs/00_data.ipynb #91e5ca88
-def _split_seed(seed, stage):
-    "A generator for one stage of a run, derived from the run's seed (stages do not disturb each other)."
+# %% ../nbs/00_data.ipynb #087c898d
+def stage_generator(
+    seed:int,  # the run's seed
+    stage:int,  # which draw of the run: a small int fixed per use (the splits use 1–3, the VAEs 11–13, LAF 21–25)
+) -> torch.Generator:
+    "A CPU generator for one stage of a run, derived from the run's seed (stages do not disturb each other)."
     return torch.Generator().manual_seed(int(seed) * 1_000_003 + stage)
 
+# %% ../nbs/00_data.ipynb #91e5ca88
 def _split_from(task, forget, n, seed, y, y_clean, opts):
     "The `Split` with D_f = `forget` of a training set of size `n`: D_r is the rest, `sample` drawn from it by `seed`."
     forget = forget.sort().values
@@ -467,7 +471,7 @@ def _split_from(task, forget, n, seed, y, y_clean, opts):
         side = 'D_f' if len(forget) == 0 else 'D_r'
         raise ValueError(f"make_split(task={task!r}, {opts}): {side} would be empty; choose other classes or fractions")
     n_sample = min(len(forget), len(remain))
-    sample = remain[torch.randperm(len(remain), generator=_split_seed(seed, 2))[:n_sample]].sort().values
+    sample = remain[torch.randperm(len(remain), generator=stage_generator(seed, 2))[:n_sample]].sort().values
     return Split(task, forget, remain, sample, y, y_clean, opts)
 
 # %% ../nbs/00_data.ipynb #a8261183
@@ -517,7 +521,7 @@ def make_split(
         if set(options) - allowed:
             raise ValueError(f"make_split(task={task!r}): unknown options {sorted(set(options) - allowed)}; allowed: {sorted(allowed)}")
         n_classes = int(y.max()) + 1 if n_classes is None else n_classes
-        forget, y_train, opts = _forget_set(task, y, n_classes, _split_seed(seed, 1), **options)
+        forget, y_train, opts = _forget_set(task, y, n_classes, stage_generator(seed, 1), **options)
     return _split_from(task, forget, N, seed, y_train, y, opts)
 
 # %% ../nbs/00_data.ipynb #db354fe1
@@ -532,7 +536,7 @@ def label_subset(
     idx = as_indices(idx, len(y), 'idx')
     if fraction == 1: return idx.sort().values
     yi = torch.as_tensor(y)[idx]
-    picks = _take_per_class(yi, {int(c): fraction for c in yi.unique()}, _split_seed(seed, 3))
+    picks = _take_per_class(yi, {int(c): fraction for c in yi.unique()}, stage_generator(seed, 3))
     return idx[picks].sort().values
 
 # %% ../nbs/00_data.ipynb #f92dcbcd

@@ -10,16 +10,17 @@ from dataclasses import dataclass, fields, replace
 import torch
 from fastprogress.fastprogress import master_bar, progress_bar
 
-from .data import _split_seed, as_indices, as_inputs, batch_indices, unlearning_sets
+from .data import as_indices, as_inputs, batch_indices, stage_generator, unlearning_sets
 from .models import check_split_model, extractor_parameters, head_parameters
-from .train import Accel, _Batches, _autocast, fit, get_device, model_outputs
+from .train import Accel, DeviceBatches, autocast, fit, get_device, model_outputs
 from .vae import RepVAE, train_vae
 from .losses import alignment_loss, extractor_unlearning_loss
 
 # %% auto #0
 __all__ = ['H_ON', 'PAIRINGS', 'SCHEDULES', 'STOPS', 'LAF_TABLE', 'LAF_TASKS', 'LAF_ARCHS', 'LAF_PRESETS', 'REPAIR_EPOCHS',
-           'REPAIR_LR', 'LAFConfig', 'laf_config', 'pairs_per_epoch', 'plateaued', 'laf_unlearn', 'stop_epoch',
-           'repair']
+           'REPAIR_LR', 'LAFConfig', 'laf_config', 'check_request', 'teacher_representations', 'fit_vaes', 'Student',
+           'prepare_student', 'epoch_pairs', 'step_loss', 'laf_epoch', 'flip_watch', 'flip_share', 'record_epoch',
+           'pairs_per_epoch', 'plateaued', 'release', 'unlearning_loop', 'laf_unlearn', 'stop_epoch', 'repair']
 
 # %% ../nbs/05_laf.ipynb #6d363122
 H_ON, PAIRINGS = ('all', 'remain'), ('zip', 'cycle')
@@ -57,36 +58,40 @@ class LAFConfig:
     unkeyed = dict(min_flips=lambda v: True, min_steps=lambda v: v is None, stop_flips=lambda v: v == 0.5,
                    stop_window=lambda v: v == 100, stop_delta=lambda v: v == 0.01)
 
-    def __post_init__(self):
-        for name in ('k', 'bs', 'vae_bs'):
-            v = getattr(self, name)
-            if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f"LAFConfig: {name}={v!r} must be an int >= 1")
-        for name in ('stop_patience',):
-            v = getattr(self, name)
-            if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f"LAFConfig: {name}={v!r} must be an int >= 1")
-        for name in ('epochs', 'vae_epochs', 'stop_min_epochs'):
-            v = getattr(self, name)
-            if not isinstance(v, int) or isinstance(v, bool) or v < 0: raise ValueError(f"LAFConfig: {name}={v!r} must be an int >= 0")
-        for name in ('lr_ue', 'lr_ra', 'tau', 'vae_lr', 'stop_tol'):
-            v = getattr(self, name)
-            if not isinstance(v, (int, float)) or isinstance(v, bool) or not v > 0: raise ValueError(f"LAFConfig: {name}={v!r} must be a number > 0")
-        if self.min_steps is not None and (not isinstance(self.min_steps, int) or isinstance(self.min_steps, bool) or self.min_steps < 1):
-            raise ValueError(f"LAFConfig: min_steps={self.min_steps!r} must be None or an int >= 1")
-        if not isinstance(self.stop_window, int) or isinstance(self.stop_window, bool) or self.stop_window < 1:
-            raise ValueError(f"LAFConfig: stop_window={self.stop_window!r} must be an int >= 1")
-        for name in ('stop_flips', 'stop_delta'):
-            v = getattr(self, name)
-            if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v <= 1: raise ValueError(f"LAFConfig: {name}={v!r} must be a number in [0, 1]")
-        if self.min_flips is not None and (not isinstance(self.min_flips, (int, float)) or isinstance(self.min_flips, bool)
-                                           or not 0 <= self.min_flips <= 1):
-            raise ValueError(f"LAFConfig: min_flips={self.min_flips!r} must be None or a number in [0, 1]")
-        if not isinstance(self.kl_weight, (int, float)) or self.kl_weight < 0:
-            raise ValueError(f"LAFConfig: kl_weight={self.kl_weight!r} must be a number >= 0")
-        if self.h_on not in H_ON: raise ValueError(f"LAFConfig: h_on={self.h_on!r}; allowed: {', '.join(H_ON)}")
-        if self.pairing not in PAIRINGS: raise ValueError(f"LAFConfig: pairing={self.pairing!r}; allowed: {', '.join(PAIRINGS)}")
-        if self.schedule not in SCHEDULES: raise ValueError(f"LAFConfig: schedule={self.schedule!r}; allowed: {', '.join(SCHEDULES)}")
-        if self.stop not in STOPS: raise ValueError(f"LAFConfig: stop={self.stop!r}; allowed: None, 'plateau', 'flips', 'settled'")
-        if self.accel is not None and not isinstance(self.accel, Accel): raise ValueError(f"LAFConfig: accel={self.accel!r} must be an Accel or None")
+    def __post_init__(self): _check_config(self)
+
+# %% ../nbs/05_laf.ipynb #1d87c27d
+def _is_int(v): return isinstance(v, int) and not isinstance(v, bool)
+def _is_number(v): return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+def _in_range(cfg, names, ok, allowed:str, none:bool=False):
+    "Raise ValueError at the first field of `names` whose value in `cfg` fails `ok` (None passes when `none`)."
+    for name in names:
+        v = getattr(cfg, name)
+        if not (none and v is None) and not ok(v):
+            raise ValueError(f"LAFConfig: {name}={v!r} must be {'None or ' if none else ''}{allowed}")
+
+def _one_of(cfg, name, allowed, shown:str=None):
+    "Raise ValueError when `cfg`'s field `name` is not one of `allowed` (listed as `shown`, by default joined by commas)."
+    v = getattr(cfg, name)
+    if v not in allowed: raise ValueError(f"LAFConfig: {name}={v!r}; allowed: {shown or ', '.join(allowed)}")
+
+# %% ../nbs/05_laf.ipynb #ef92e4c3
+def _check_config(cfg:LAFConfig):
+    "Raise ValueError at the first field of `cfg` outside its range, naming the field, its value and what it allows."
+    count = lambda least: lambda v: _is_int(v) and v >= least
+    _in_range(cfg, ('k', 'bs', 'vae_bs', 'stop_patience'), count(1), "an int >= 1")
+    _in_range(cfg, ('epochs', 'vae_epochs', 'stop_min_epochs'), count(0), "an int >= 0")
+    _in_range(cfg, ('lr_ue', 'lr_ra', 'tau', 'vae_lr', 'stop_tol'), lambda v: _is_number(v) and v > 0, "a number > 0")
+    _in_range(cfg, ('min_steps',), count(1), "an int >= 1", none=True)
+    _in_range(cfg, ('stop_window',), count(1), "an int >= 1")
+    share = lambda v: _is_number(v) and 0 <= v <= 1
+    _in_range(cfg, ('stop_flips', 'stop_delta'), share, "a number in [0, 1]")
+    _in_range(cfg, ('min_flips',), share, "a number in [0, 1]", none=True)
+    _in_range(cfg, ('kl_weight',), lambda v: isinstance(v, (int, float)) and not v < 0, "a number >= 0")
+    for name, allowed in (('h_on', H_ON), ('pairing', PAIRINGS), ('schedule', SCHEDULES)): _one_of(cfg, name, allowed)
+    _one_of(cfg, 'stop', STOPS, "None, 'plateau', 'flips', 'settled'")
+    if cfg.accel is not None and not isinstance(cfg.accel, Accel): raise ValueError(f"LAFConfig: accel={cfg.accel!r} must be an Accel or None")
 
 # %% ../nbs/05_laf.ipynb #179e937d
 LAF_TABLE = {  # (task, arch): (k, epochs, lr_ue, lr_ra, tau)
@@ -103,6 +108,7 @@ LAF_PRESETS = {  # named schedules: the `LAFConfig` fields each sets on top of t
     'settled': dict(min_steps=3750, stop='settled'),  # at least 3,750 steps, stopping once D_f's predictions have settled
 }
 
+# %% ../nbs/05_laf.ipynb #32415264
 def laf_config(
     task:str,  # 'data', 'class' or 'noisy'
     arch:str='cnn',  # 'cnn', 'resnet18' or 'resnet18-cifar' (which uses the ResNet18 values)
@@ -120,12 +126,174 @@ def laf_config(
     ref = dict(k=k, epochs=epochs, lr_ue=lr_ue, lr_ra=lr_ra, tau=tau, min_flips=0.5 if task == 'class' else None)
     return LAFConfig(**{**ref, **LAF_PRESETS[preset], **overrides})
 
-# %% ../nbs/05_laf.ipynb #e75c5620
+# %% ../nbs/05_laf.ipynb #ba4cf5f4
+def check_request(
+    model,  # the trained model (features/head contract)
+    x,  # the training inputs, by the input contract of `laf_nb.data.as_inputs`
+    forget,  # D_f: indices into `x` or a bool mask
+    remain,  # D_r: indices into `x` or a bool mask, disjoint from `forget`
+    cfg:LAFConfig=None,  # hyper-parameters; None: `LAFConfig()`
+) -> tuple:
+    "The request of `laf_unlearn` checked before any work: (inputs, D_f, D_r as int64 indices, config)."
+    check_split_model(model)
+    cfg = LAFConfig() if cfg is None else cfg
+    if not isinstance(cfg, LAFConfig): raise ValueError(f"laf_unlearn: cfg={cfg!r} must be a LAFConfig (see laf_config)")
+    x, forget, remain = unlearning_sets(x, forget, remain, 'laf_unlearn')
+    if not extractor_parameters(model): raise ValueError("laf_unlearn: the model's extractor has no parameters to unlearn")
+    return x, forget, remain, cfg
+
+# %% ../nbs/05_laf.ipynb #31a283e0
+def teacher_representations(
+    model,  # the original model (or the student before any step), on `device`
+    x,  # the training inputs (`as_inputs`)
+    forget,  # D_f: int64 indices into `x`
+    remain,  # D_r: int64 indices into `x`
+    device,  # where to compute and keep them
+) -> torch.Tensor:
+    "g^e(x) of every x in D = D_f ∪ D_r, computed once: an N×d float tensor on `device` (rows outside D are zero)."
+    D = torch.cat([forget, remain])
+    t_D = model_outputs(model, x, D, what='features', device=device).float().flatten(1)
+    reps = torch.zeros((len(x), t_D.shape[1]), device=device)
+    reps[D.to(device)] = t_D
+    return reps
+
+# %% ../nbs/05_laf.ipynb #8730847f
+def _check_vae_sizes(d:int, **vaes):
+    "Raise ValueError when a given VAE of `vaes` does not take representations of size `d`."
+    for name, v in vaes.items():
+        if v is not None and getattr(v, 'd', None) != d:
+            raise ValueError(f"laf_unlearn: the model's representation size is {d} but {name} takes {getattr(v, 'd', None)}")
+
+def fit_vaes(
+    model,  # the original model (or the student before any step), on `device`
+    x,  # the training inputs
+    forget,  # D_f: int64 indices
+    remain,  # D_r: int64 indices
+    reps,  # the teacher's representations of D (`teacher_representations`)
+    cfg:LAFConfig,  # its k, VAE fields (`vae_epochs`, `vae_lr`, `vae_bs`, `kl_weight`, `sigmoid`) and `h_on`
+    device,  # where to fit them
+    seed:int=0,  # the run's seed (stages 21 and 22 seed h and h_f)
+    quiet:bool=False,  # no progress bars
+    h:RepVAE=None,  # a fitted VAE of D (or D_r) to use; None: fit it here
+    h_f:RepVAE=None,  # a fitted VAE of D_f to use; None: fit it here
+) -> tuple:
+    "(h, h_f, histories): the frozen VAEs on `device`, each fitted here unless given, and the histories of those fitted."
+    _check_vae_sizes(reps.shape[1], h=h, h_f=h_f)
+    hist = {}
+    vkw = dict(epochs=cfg.vae_epochs, lr=cfg.vae_lr, bs=cfg.vae_bs, device=device, sigmoid=cfg.sigmoid,
+               reps=reps, quiet=quiet, kl_weight=cfg.kl_weight)
+    on = torch.cat([forget, remain]) if cfg.h_on == 'all' else remain
+    if h is None: h, hist['vae_h'] = train_vae(model, x, on, cfg.k, seed=stage_generator(seed, 21).initial_seed(), **vkw)
+    if h_f is None: h_f, hist['vae_hf'] = train_vae(model, x, forget, cfg.k, seed=stage_generator(seed, 22).initial_seed(), **vkw)
+    freeze = lambda v: v.to(device).eval().requires_grad_(False)
+    return freeze(h), freeze(h_f), hist
+
+# %% ../nbs/05_laf.ipynb #04a42613
+@dataclass
+class Student:
+    "The student g_u during the loop, with what its steps read."
+    model: torch.nn.Module  # g_u: the copy of the original model, in eval mode; only its extractor trains
+    features: object  # the callable computing g_u^e (compiled when `accel.compile`)
+    batches: DeviceBatches  # float batches of the training inputs on `device`
+    opt: dict  # 'ue' and 'ra': the Adam optimisers of the L_UE and L_RA steps, over the extractor's parameters
+    order: torch.Generator  # draws the batch order of every epoch
+    noise: torch.Generator  # draws the codes sampled inside h and h_f in L_UE
+    vaes: tuple  # (h, h_f), frozen
+    reps: torch.Tensor  # the teacher's representations (`teacher_representations`)
+    tau: float  # L_RA's temperature
+    flags: dict  # each parameter's `requires_grad` before, by `id`; `release` restores them
+    device: torch.device  # where the loop runs
+    acc: Accel  # the accelerator switches that act on `device`
+
+# %% ../nbs/05_laf.ipynb #4ebf6e90
+def prepare_student(
+    student,  # the copy of the original model, on `device`, in eval mode; changed in place
+    x,  # the training inputs
+    reps,  # the teacher's representations of D
+    vaes:tuple,  # (h, h_f), frozen (`fit_vaes`)
+    cfg:LAFConfig,  # its `lr_ue`, `lr_ra`, `tau` and `accel`
+    device,  # where the loop runs
+    seed:int=0,  # the run's seed (stage 23: batch order; 24: the codes of L_UE)
+) -> Student:
+    "`student` with its head frozen and its extractor trainable, and what the loop's steps need."
+    acc = (cfg.accel or Accel()).active(device)
+    flags = {id(p): p.requires_grad for p in student.parameters()}
+    params = extractor_parameters(student)
+    for p in head_parameters(student): p.requires_grad_(False)
+    for p in params: p.requires_grad_(True)
+    opt = dict(ue=torch.optim.Adam(params, lr=cfg.lr_ue), ra=torch.optim.Adam(params, lr=cfg.lr_ra))
+    order = stage_generator(seed, 23)
+    noise = torch.Generator(device=device).manual_seed(stage_generator(seed, 24).initial_seed())
+    batches = DeviceBatches(x, device, acc)
+    if acc.channels_last: student.to(memory_format=torch.channels_last)
+    features = torch.compile(student.features) if acc.compile else student.features
+    return Student(student, features, batches, opt, order, noise, vaes, reps, cfg.tau, flags, device, acc)
+
+# %% ../nbs/05_laf.ipynb #818dbfef
 def _pairs(fb, rb, pairing):
     "Pairs (B_f, B_r): `zip` stops with the shorter list; 'cycle' runs over all of `rb`, cycling `fb`."
     if pairing == 'zip': return list(zip(fb, rb))
     return [(fb[i % len(fb)], b) for i, b in enumerate(rb)]
 
+def epoch_pairs(
+    forget,  # D_f: int64 indices
+    remain,  # D_r: int64 indices
+    cfg:LAFConfig,  # its `bs` and `pairing`
+    order:torch.Generator,  # the loop's generator of batch order
+) -> list:
+    "The pairs of batches (B_f, B_r) of one epoch: shuffled batches of D_f and of D_r, paired by `cfg.pairing`."
+    return _pairs(batch_indices(forget, cfg.bs, generator=order), batch_indices(remain, cfg.bs, generator=order), cfg.pairing)
+
+# %% ../nbs/05_laf.ipynb #ef285f3a
+def step_loss(
+    st:Student,  # the student and what its steps read
+    kind:str,  # 'ue' (L_UE) or 'ra' (L_RA)
+    z,  # the student's representations of B_r and B_f, concatenated (B_r first)
+    br,  # the indices of B_r
+    bf,  # the indices of B_f
+) -> torch.Tensor:
+    "L_UE or L_RA of the pair (B_r, B_f), from the student's representations `z` of both."
+    zr, zf = z[:len(br)], z[len(br):]
+    if kind == 'ue': return extractor_unlearning_loss(zr, zf, *st.vaes, generator=st.noise)
+    return alignment_loss(zr, st.reps[br.to(st.device)], zf, st.reps[bf.to(st.device)], st.tau)
+
+# %% ../nbs/05_laf.ipynb #4807443e
+def laf_epoch(
+    st:Student,  # the student (`prepare_student`); trained in place
+    pairs:list,  # the epoch's pairs of batches (B_f, B_r) (`epoch_pairs`)
+    steps:tuple,  # the losses to step on each pair, in order: ('ue', 'ra'), ('ue',) or ('ra',)
+    mb=None,  # a master bar to show the epoch's progress under; None: no progress bar
+) -> dict:
+    "One epoch of the loop: on each pair, one optimiser step per loss of `steps`; returns each loss's step values (CPU)."
+    losses = {k: [] for k in steps}
+    for bf, br in (pairs if mb is None else progress_bar(pairs, parent=mb, leave=False)):
+        xb = st.batches(torch.cat([br, bf]))
+        for kind in steps:
+            with autocast(st.device, st.acc): l = step_loss(st, kind, st.features(xb).flatten(1), br, bf)
+            st.opt[kind].zero_grad(set_to_none=True); l.backward(); st.opt[kind].step()
+            losses[kind].append(l.detach())
+    return {k: torch.stack(v).float().cpu() for k, v in losses.items()}
+
+# %% ../nbs/05_laf.ipynb #a20866a4
+def flip_watch(
+    forget,  # D_f: int64 indices
+    seed:int=0,  # the run's seed (stage 25 draws the sample)
+    n:int=1000,  # at most this many samples
+) -> torch.Tensor:
+    "The samples of D_f whose predictions the loop watches: `n` of them drawn by `seed` (all of D_f when it is smaller)."
+    return forget[torch.randperm(len(forget), generator=stage_generator(seed, 25))[:n]]
+
+def flip_share(
+    model,  # the student, on `device`
+    x,  # the training inputs
+    watch,  # the watched indices (`flip_watch`)
+    pred0,  # the original model's predicted classes of `x[watch]`, on `device`
+    device,  # where to compute
+) -> float:
+    "The share of `x[watch]` whose class predicted by `model` differs from `pred0`."
+    return (model_outputs(model, x, watch, device=device).argmax(1) != pred0).float().mean().item()
+
+# %% ../nbs/05_laf.ipynb #788fda80
 def _check_finite(losses:dict, epoch):
     "Raise FloatingPointError at the first non-finite loss of an epoch (at one step, L_UE comes before L_RA)."
     first = {k: int(b[0]) for k, v in losses.items() if len(b := (~torch.isfinite(v)).nonzero())}
@@ -134,6 +302,19 @@ def _check_finite(losses:dict, epoch):
     stage = "extractor unlearning' (L_UE" if k == 'ue' else "alignment' (L_RA"
     raise FloatingPointError(f"laf_unlearn: non-finite loss in stage '{stage}), epoch {epoch}, step {first[k]}")
 
+def record_epoch(
+    hist:dict,  # the run's history, with the loop's entries (`stage_epochs`, `steps_run`, `steps_epoch`, `flip_epoch`)
+    losses:dict,  # the epoch's step losses per loss (`laf_epoch`)
+    stage:int,  # the stage the epoch belongs to
+    flips:float,  # the share of the watched D_f whose prediction changed (`flip_share`)
+):
+    "Append one epoch to `hist`: each loss's steps and mean, the steps taken by its stage, and D_f's flip share."
+    for k, v in losses.items(): hist[f'{k}_loss'] += v.tolist(); hist[f'{k}_epoch'].append(v.mean().item())
+    n = len(next(iter(losses.values())))
+    hist['stage_epochs'][stage] += 1; hist['steps_run'][stage] += n; hist['steps_epoch'].append(n)
+    hist['flip_epoch'].append(flips)
+
+# %% ../nbs/05_laf.ipynb #ab4cdd27
 def _budget(cfg:LAFConfig, per_epoch:int) -> int:
     "The steps per loss each stage takes (unless a stopping rule ends it): `epochs` epochs of `per_epoch` pairs, or `min_steps`."
     return max(cfg.epochs * per_epoch, cfg.min_steps or 0)
@@ -154,6 +335,7 @@ def pairs_per_epoch(
     nf, nr = -(-n_forget // cfg.bs), -(-n_remain // cfg.bs)
     return min(nf, nr) if cfg.pairing == 'zip' else nr
 
+# %% ../nbs/05_laf.ipynb #d7a2b448
 def plateaued(
     curve,  # epoch means of a loss, oldest first
     tol:float=0.05,  # a change below `tol` × the change since the first epoch counts as flat
@@ -164,6 +346,7 @@ def plateaued(
     if len(c) < patience + 1: return False
     return all(abs(c[i] - c[i - 1]) < tol * abs(c[i] - c[0]) for i in range(len(c) - patience, len(c)))
 
+# %% ../nbs/05_laf.ipynb #bcff6ee2
 def _should_stop(cfg, hist, stage, steps) -> bool:
     "Whether `cfg.stop`'s rule ends the current stage (which has run `hist['stage_epochs'][stage]` epochs)."
     n = hist['stage_epochs'][stage]
@@ -176,6 +359,7 @@ def _should_stop(cfg, hist, stage, steps) -> bool:
     curves = [hist[f'{k}_epoch'][-n:] for k in steps] if cfg.stop == 'plateau' else [hist['flip_epoch'][-n:]]
     return all(plateaued(c, cfg.stop_tol, cfg.stop_patience) for c in curves)
 
+# %% ../nbs/05_laf.ipynb #1e80ec37
 def _warn_flips(cfg, hist, n, per_epoch):
     "Warn when a class-removal run (`cfg.min_flips` set) ends with few of D_f's predictions changed."
     if cfg.min_flips is None or not hist['flip_epoch'] or hist['flip_epoch'][-1] >= cfg.min_flips: return
@@ -186,6 +370,45 @@ def _warn_flips(cfg, hist, n, per_epoch):
                   "larger lr_ue/lr_ra. For data removal or noisy labels, where most predictions should stay, set "
                   "min_flips=None.", stacklevel=3)
 
+# %% ../nbs/05_laf.ipynb #6a9357fc
+def release(st:Student) -> torch.nn.Module:
+    "The student's model with each parameter's `requires_grad` as before `prepare_student`, no gradients, in eval mode."
+    for p in st.model.parameters(): p.requires_grad_(st.flags[id(p)]); p.grad = None
+    return st.model.eval()
+
+# %% ../nbs/05_laf.ipynb #b639a01a
+def unlearning_loop(
+    st:Student,  # the student (`prepare_student`); trained in place
+    x,  # the training inputs
+    forget,  # D_f: int64 indices
+    remain,  # D_r: int64 indices
+    cfg:LAFConfig,  # the batch size, pairing, schedule, budget and stopping rule
+    hist:dict,  # the run's history: the loop's entries are added to it
+    seed:int=0,  # the run's seed (stage 25 draws the watched samples of D_f)
+    quiet:bool=False,  # no progress bars
+    on_epoch=None,  # called as `on_epoch(epoch, student, hist)` after each epoch
+) -> torch.Tensor:
+    "Every epoch of every stage of `cfg`'s schedule, until its budget is spent or its stopping rule fires; returns the watched D_f."
+    per_epoch = pairs_per_epoch(len(forget), len(remain), cfg)
+    stages = _stages(cfg, per_epoch)
+    plan = [(s, steps) for s, (steps, n) in enumerate(stages) for _ in range(n)]
+    hist['stage_epochs'], hist['steps_run'], hist['steps_epoch'], hist['flip_epoch'] = [0] * len(stages), [0] * len(stages), [], []
+    watch = flip_watch(forget, seed)
+    pred0 = model_outputs(st.model, x, watch, device=st.device).argmax(1)
+    stopped, mb = set(), plan if quiet else master_bar(plan)
+    for epoch, (stage, steps) in enumerate(mb):
+        if stage in stopped: continue
+        pairs = epoch_pairs(forget, remain, cfg, st.order)[:_budget(cfg, per_epoch) - hist['steps_run'][stage]]
+        losses = laf_epoch(st, pairs, steps, None if quiet else mb)
+        _check_finite(losses, epoch)
+        record_epoch(hist, losses, stage, flip_share(st.model, x, watch, pred0, st.device))
+        if not quiet: mb.write(f"epoch {epoch}: " + ', '.join(f"L_{k.upper()} {hist[f'{k}_epoch'][-1]:.4f}" for k in steps)
+                               + f", D_f flips {hist['flip_epoch'][-1]:.3f}")
+        if on_epoch is not None: on_epoch(epoch, st.model, hist)
+        if _should_stop(cfg, hist, stage, steps): stopped.add(stage)
+    return watch
+
+# %% ../nbs/05_laf.ipynb #e75c5620
 def laf_unlearn(
     model,  # the trained model (features/head contract); left unchanged
     x,  # the training inputs N×…: uint8 images (scaled to [0, 1]), floats (as given), an array, or a Dataset
@@ -215,77 +438,19 @@ def laf_unlearn(
     original model's), `steps_run` (the steps each stage took per loss) and `steps_epoch` (per epoch),
     the fitted VAEs (`vaes`) and wall times (`time_vae`, `time_unlearn`, `time`).
     """
-    check_split_model(model)
-    cfg = LAFConfig() if cfg is None else cfg
-    if not isinstance(cfg, LAFConfig): raise ValueError(f"laf_unlearn: cfg={cfg!r} must be a LAFConfig (see laf_config)")
-    x, forget, remain = unlearning_sets(x, forget, remain, 'laf_unlearn')
-    if not extractor_parameters(model): raise ValueError("laf_unlearn: the model's extractor has no parameters to unlearn")
+    x, forget, remain, cfg = check_request(model, x, forget, remain, cfg)
     device = get_device(device)
-    acc = (cfg.accel or Accel()).active(device)
     t0 = time.perf_counter()
     student = copy.deepcopy(model).to(device).eval()
-    # 1. the original representations of D, once: the VAEs' data and the teacher's targets
-    D = torch.cat([forget, remain])
-    t_D = model_outputs(student, x, D, what='features', device=device).float().flatten(1)
-    reps = torch.zeros((len(x), t_D.shape[1]), device=device)
-    reps[D.to(device)] = t_D
-    d = reps.shape[1]
-    for name, v in (('h', h), ('h_f', h_f)):
-        if v is not None and getattr(v, 'd', None) != d:
-            raise ValueError(f"laf_unlearn: the model's representation size is {d} but {name} takes {getattr(v, 'd', None)}")
-    # 2. the VAEs
+    reps = teacher_representations(student, x, forget, remain, device)  # 1.
     hist = dict(ue_loss=[], ra_loss=[], ue_epoch=[], ra_epoch=[], stage_epochs=[])
-    vkw = dict(epochs=cfg.vae_epochs, lr=cfg.vae_lr, bs=cfg.vae_bs, device=device, sigmoid=cfg.sigmoid,
-               reps=reps, quiet=quiet, kl_weight=cfg.kl_weight)
-    if h is None: h, hist['vae_h'] = train_vae(student, x, D if cfg.h_on == 'all' else remain, cfg.k, seed=_split_seed(seed, 21).initial_seed(), **vkw)
-    if h_f is None: h_f, hist['vae_hf'] = train_vae(student, x, forget, cfg.k, seed=_split_seed(seed, 22).initial_seed(), **vkw)
-    h, h_f = h.to(device).eval().requires_grad_(False), h_f.to(device).eval().requires_grad_(False)
-    hist['time_vae'] = time.perf_counter() - t0
-    # 3. the student: only the extractor trains
+    h, h_f, vae_hists = fit_vaes(student, x, forget, remain, reps, cfg, device, seed, quiet, h, h_f)  # 2.
+    hist.update(vae_hists); hist['time_vae'] = time.perf_counter() - t0
     t1 = time.perf_counter()
-    flags = {id(p): p.requires_grad for p in student.parameters()}
-    params = extractor_parameters(student)
-    for p in head_parameters(student): p.requires_grad_(False)
-    for p in params: p.requires_grad_(True)
-    opt = dict(ue=torch.optim.Adam(params, lr=cfg.lr_ue), ra=torch.optim.Adam(params, lr=cfg.lr_ra))
-    order = _split_seed(seed, 23)
-    noise = torch.Generator(device=device).manual_seed(_split_seed(seed, 24).initial_seed())
-    batch = _Batches(x, device, acc)
-    if acc.channels_last: student.to(memory_format=torch.channels_last)
-    feats = torch.compile(student.features) if acc.compile else student.features
-    def loss(kind, z, nr, br, bf):
-        if kind == 'ue': return extractor_unlearning_loss(z[:nr], z[nr:], h, h_f, generator=noise)
-        return alignment_loss(z[:nr], reps[br.to(device)], z[nr:], reps[bf.to(device)], cfg.tau)
-    # 4. the loop: each stage runs its epochs (or until its losses plateau), taking its steps on every pair
-    per_epoch = pairs_per_epoch(len(forget), len(remain), cfg)
-    stages = _stages(cfg, per_epoch)
-    plan = [(s, steps) for s, (steps, n) in enumerate(stages) for _ in range(n)]
-    hist['stage_epochs'], hist['steps_run'], hist['steps_epoch'], hist['flip_epoch'] = [0] * len(stages), [0] * len(stages), [], []
-    watch = forget[torch.randperm(len(forget), generator=_split_seed(seed, 25))[:1000]]
-    pred0 = model_outputs(student, x, watch, device=device).argmax(1)
-    stopped, mb = set(), plan if quiet else master_bar(plan)
-    for epoch, (stage, steps) in enumerate(mb):
-        if stage in stopped: continue
-        pairs = _pairs(batch_indices(forget, cfg.bs, generator=order), batch_indices(remain, cfg.bs, generator=order), cfg.pairing)
-        pairs = pairs[:_budget(cfg, per_epoch) - hist['steps_run'][stage]]
-        losses = {k: [] for k in steps}
-        for bf, br in (pairs if quiet else progress_bar(pairs, parent=mb, leave=False)):
-            xb, nr = batch(torch.cat([br, bf])), len(br)
-            for kind in steps:
-                with _autocast(device, acc): l = loss(kind, feats(xb).flatten(1), nr, br, bf)
-                opt[kind].zero_grad(set_to_none=True); l.backward(); opt[kind].step()
-                losses[kind].append(l.detach())
-        losses = {k: torch.stack(v).float().cpu() for k, v in losses.items()}
-        _check_finite(losses, epoch)
-        for k, v in losses.items(): hist[f'{k}_loss'] += v.tolist(); hist[f'{k}_epoch'].append(v.mean().item())
-        hist['stage_epochs'][stage] += 1; hist['steps_run'][stage] += len(pairs); hist['steps_epoch'].append(len(pairs))
-        hist['flip_epoch'].append((model_outputs(student, x, watch, device=device).argmax(1) != pred0).float().mean().item())
-        if not quiet: mb.write(f"epoch {epoch}: " + ', '.join(f"L_{k.upper()} {hist[f'{k}_epoch'][-1]:.4f}" for k in steps)
-                               + f", D_f flips {hist['flip_epoch'][-1]:.3f}")
-        if on_epoch is not None: on_epoch(epoch, student, hist)
-        if _should_stop(cfg, hist, stage, steps): stopped.add(stage)
-    for p in student.parameters(): p.requires_grad_(flags[id(p)]); p.grad = None
-    _warn_flips(cfg, hist, len(watch), per_epoch)
+    st = prepare_student(student, x, reps, (h, h_f), cfg, device, seed)  # 3.
+    watch = unlearning_loop(st, x, forget, remain, cfg, hist, seed, quiet, on_epoch)  # 4. and 5.
+    release(st)
+    _warn_flips(cfg, hist, len(watch), pairs_per_epoch(len(forget), len(remain), cfg))
     hist['epochs_run'], hist['vaes'] = sum(hist['stage_epochs']), (h, h_f)
     hist['time_unlearn'] = time.perf_counter() - t1
     hist['time'] = time.perf_counter() - t0
@@ -318,6 +483,7 @@ class _HeadTraining(torch.nn.Module):
         return self
     def forward(self, x): return self.model(x)
 
+# %% ../nbs/05_laf.ipynb #67e83ba3
 def repair(
     model,  # an (unlearned) model with the features/head contract; left unchanged
     x,  # the training inputs by the input contract (see `laf_unlearn`)

@@ -18,8 +18,9 @@ from .data import (TensorInputs, as_indices, as_inputs, as_labels, augment_batch
 from .models import init_model
 
 # %% auto #0
-__all__ = ['FIT_DEFAULTS', 'set_seed', 'get_device', 'model_outputs', 'accuracy', 'Accel', 'accel_for', 'fit', 'file_mode',
-           'atomic_write', 'save_model', 'load_model', 'default_cache_dir', 'tensor_digest', 'train_cached']
+__all__ = ['FIT_DEFAULTS', 'set_seed', 'get_device', 'model_outputs', 'accuracy', 'Accel', 'accel_for', 'DeviceBatches',
+           'autocast', 'fit', 'file_mode', 'atomic_write', 'save_model', 'load_model', 'default_cache_dir',
+           'tensor_digest', 'train_cached']
 
 # %% ../nbs/02_train.ipynb #eb165ab6
 def set_seed(seed:int):
@@ -101,9 +102,12 @@ def accel_for(
     return Accel(amp=True, channels_last=True, compile=compile).active(device)
 
 # %% ../nbs/02_train.ipynb #f8c7f732
-class _Batches:
+class DeviceBatches:
     "Float batches of the inputs `x` (see `as_inputs`) on `device` under the switches `acc`."
-    def __init__(self, x, device, acc:Accel):
+    def __init__(self,
+                 x,  # the inputs by the input contract (a tensor, an array or a Dataset)
+                 device:torch.device,  # where the batches go
+                 acc:Accel):  # the switches that act on `device` (`Accel.active`): `pinned` and `channels_last` are read
         x, self.device, self.acc = as_inputs(x), device, acc
         self.pinned = acc.pinned and device.type != 'cpu' and isinstance(x, TensorInputs)  # in-memory sets only
         self.x = TensorInputs(x.x.pin_memory(), x.name) if self.pinned else x.place(device)
@@ -118,13 +122,18 @@ class _Batches:
         if augment is not None: xb = augment_batch(xb, generator=augment)
         return xb.contiguous(memory_format=torch.channels_last) if self.acc.channels_last and xb.dim() == 4 else xb
 
+# %% ../nbs/02_train.ipynb #29261dc3
+def autocast(
+    device:torch.device,  # where the step runs
+    acc:Accel,  # the switches that act on `device` (`Accel.active`); only `amp` is read
+):
+    "The context of a training step's forward pass and loss: bf16 autocast on `device` when `acc.amp`, else none."
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=acc.amp)
+
 def _prepare_model(model, acc:Accel):
     "`model` in channels-last when asked, and the callable to run it (compiled when asked)."
     if acc.channels_last: model.to(memory_format=torch.channels_last)
     return torch.compile(model) if acc.compile else model
-
-def _autocast(device, acc:Accel):
-    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=acc.amp)
 
 # %% ../nbs/02_train.ipynb #9f313ee8
 def _epoch_bar(epochs, quiet):
@@ -158,7 +167,7 @@ def fit(
     y = as_labels(y, len(x))
     idx = torch.arange(len(x)) if idx is None else as_indices(idx, len(x), 'idx')
     if len(idx) == 0: raise ValueError("fit: idx is empty; nothing to train on")
-    batch, yd, fwd = _Batches(x, device, acc), y.to(device), _prepare_model(model, acc)
+    batch, yd, fwd = DeviceBatches(x, device, acc), y.to(device), _prepare_model(model, acc)
     params = list(model.parameters()) if params is None else list(params)
     opt = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
     gen = torch.Generator().manual_seed(seed)
@@ -167,7 +176,7 @@ def fit(
         losses = []
         for b in _step_bar(batch_indices(idx, bs, generator=gen), mb, quiet):
             xb = batch(b, augment=gen if augment else None)
-            with _autocast(device, acc): loss = F.cross_entropy(fwd(xb), yd[b.to(device)])
+            with autocast(device, acc): loss = F.cross_entropy(fwd(xb), yd[b.to(device)])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -226,6 +235,7 @@ def tensor_digest(t) -> str:
 FIT_DEFAULTS = {k: p.default for k, p in inspect.signature(fit).parameters.items()
                 if k in ('epochs', 'lr', 'weight_decay', 'bs', 'augment')}  # part of the cache key
 
+# %% ../nbs/02_train.ipynb #686ca00b
 def train_cached(
     arch:str,  # architecture, see `init_model`
     x,  # in-memory training inputs (a uint8 or float tensor or array; the cache key hashes their content)

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from fastprogress.fastprogress import master_bar, progress_bar
 
-from .data import _split_seed, as_indices, as_inputs, batch_indices
+from .data import as_indices, as_inputs, batch_indices, stage_generator
 from .models import check_split_model
 from .train import get_device, model_outputs
 
@@ -64,9 +64,12 @@ def vae_loss(
     kl = (-0.5 * (torch.log(var + 1e-8) + 1 - mu.pow(2) - var).sum(1)).mean()
     return rec + kl_weight * kl
 
-# %% ../nbs/03_vae.ipynb #a46b5857
+# %% ../nbs/03_vae.ipynb #3d43e70b
 @contextmanager
-def cpu_threads(n:int=None, device=None):
+def cpu_threads(
+    n:int=None,  # intra-op CPU threads in the body; None: leave torch's setting
+    device=None,  # the device the body computes on; only the CPU's threads are changed
+):
     "Run the body with `n` intra-op CPU threads (restored afterwards); no change when `n` is None or `device` is not the CPU."
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
         raise ValueError(f"threads={n!r} must be None or an int >= 1")
@@ -77,11 +80,7 @@ def cpu_threads(n:int=None, device=None):
     finally:
         if change: torch.set_num_threads(old)
 
-def _check_finite_epoch(losses, stage, epoch):
-    "Raise FloatingPointError naming `stage`, `epoch` and the first step whose loss is not finite."
-    bad = (~torch.isfinite(losses)).nonzero()
-    if len(bad): raise FloatingPointError(f"{stage}: non-finite loss in epoch {epoch}, step {int(bad[0])}")
-
+# %% ../nbs/03_vae.ipynb #1c04a864
 ADAM_KERNELS = {'fused': dict(fused=True), 'foreach': dict(foreach=True), 'single': dict(foreach=False)}
 
 def _check_adam(adam):
@@ -100,6 +99,12 @@ def vae_adam(
         if adam != 'fused': raise
         return torch.optim.Adam(params, lr=lr, **ADAM_KERNELS['foreach'])
 
+# %% ../nbs/03_vae.ipynb #96132f4b
+def _check_finite_epoch(losses, stage, epoch):
+    "Raise FloatingPointError naming `stage`, `epoch` and the first step whose loss is not finite."
+    bad = (~torch.isfinite(losses)).nonzero()
+    if len(bad): raise FloatingPointError(f"{stage}: non-finite loss in epoch {epoch}, step {int(bad[0])}")
+
 def _vae_epoch(vae, opt, e, batches, noise, kl_weight, mb=None):
     "One epoch of VAE steps on the rows `batches` of `e`; the step losses."
     losses = []
@@ -113,6 +118,7 @@ def _vae_epoch(vae, opt, e, batches, noise, kl_weight, mb=None):
         losses.append(loss.detach())
     return torch.stack(losses).float().cpu()
 
+# %% ../nbs/03_vae.ipynb #a46b5857
 def train_vae(
     model,  # the frozen model whose representations (`model.features`) the VAE learns
     x,  # inputs N×… by the input contract (`as_inputs`); not read when `reps` is given
@@ -143,12 +149,12 @@ def train_vae(
     e = e.float().flatten(1)
     if not torch.isfinite(e).all(): raise FloatingPointError("vae: the representations to learn are not finite")
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(_split_seed(seed, 11).initial_seed())
+        torch.manual_seed(stage_generator(seed, 11).initial_seed())
         vae = RepVAE(e.shape[1], k, sigmoid)
     vae.to(device).train()
     opt = vae_adam(vae.parameters(), lr, adam)
-    order = _split_seed(seed, 12)
-    noise = torch.Generator(device=device).manual_seed(_split_seed(seed, 13).initial_seed())
+    order = stage_generator(seed, 12)
+    noise = torch.Generator(device=device).manual_seed(stage_generator(seed, 13).initial_seed())
     hist, mb = dict(loss=[], epoch_loss=[]), range(epochs) if quiet else master_bar(range(epochs))
     with cpu_threads(threads, device):
         for epoch in mb:
