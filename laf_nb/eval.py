@@ -45,6 +45,7 @@ class ModelOutputs:
         t = (self.logits if what == 'logits' else self.features)[part]
         return t if idx is None else t[torch.as_tensor(np.asarray(idx)).long().to(t.device)]
 
+# %% ../nbs/06_eval.ipynb #8132f1fc
 def _outputs(model, x, idx=None, what='logits', device=None, outputs=None):
     "`model_outputs` of `x[idx]`, or the same rows of `outputs` when given."
     if outputs is not None: return outputs.get(x, idx, what)
@@ -277,6 +278,7 @@ def evaluate(
         else: out['Loss_attack'] = loss_attack(model, ds, split, seed=seed, outputs=outs)
     return out
 
+# %% ../nbs/06_eval.ipynb #847d53f3
 def gap_columns(
     task:str,  # one of `TASKS`
     attacks=('asr',),  # attacks whose columns enter the gap
