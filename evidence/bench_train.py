@@ -12,7 +12,7 @@ After an untimed warm-up of each, each is run `--reps` times in interleaved orde
 With `--base DIR`, the `fit` of another checkout of laf_nb (e.g. `git worktree add /tmp/base HEAD~3`) is timed in
 the same run as a fourth way, `fit@base`, and the ratio of the two `fit`s is printed: a change's cost measured
 side by side, not across runs.
-Usage: python scripts/bench_train.py [--dataset fashion] [--n 60000] [--bs 32 256] [--reps 2] [--threads 2] [--base DIR]
+Usage: python evidence/bench_train.py [--dataset fashion] [--n 60000] [--bs 32 256] [--reps 2] [--threads 2] [--base DIR]
 """
 import argparse, importlib, importlib.util, os, sys, time
 from pathlib import Path

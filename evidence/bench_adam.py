@@ -8,7 +8,7 @@ Each implementation runs `--steps` steps from the same initial weights and batch
 order; the fastest run is kept (machines are noisy). Prints ms/step, the ratio to the per-tensor loop
 (`foreach=False`, torch's default on the CPU) and the largest weight difference to it after the run: `foreach`
 computes the same numbers, `fused` rounds differently (about 1e-7).
-usage: python scripts/bench_adam.py [--steps 300] [--reps 3] [--threads 2]"""
+usage: python evidence/bench_adam.py [--steps 300] [--reps 3] [--threads 2]"""
 import argparse, time
 
 import torch
