@@ -18,7 +18,7 @@ def run_one(ds, c, seed, steps, every, device='cpu'):
     "One long LAF run on class `c` at `seed`, with the signals and accuracies recorded along the way."
     import torch
     from laf_nb.cli import train_recipe
-    from laf_nb.data import make_split, _split_seed
+    from laf_nb.data import make_split, stage_generator
     from laf_nb.experiments import train_config, train_original
     from laf_nb.laf import laf_config, laf_unlearn, pairs_per_epoch
     from laf_nb.train import accuracy, model_outputs
@@ -27,7 +27,7 @@ def run_one(ds, c, seed, steps, every, device='cpu'):
     original = train_original(ds.x_train, sp, train_config('class', **train_recipe(ds.name)), seed, device)
     cfg = laf_config('class', steps=steps, min_flips=None)
     test_f = torch.nonzero(ds.y_test == c).flatten(); test_r = torch.nonzero(ds.y_test != c).flatten()
-    watch_r = sp.remain[torch.randperm(len(sp.remain), generator=_split_seed(seed, 26))[:1000]]
+    watch_r = sp.remain[torch.randperm(len(sp.remain), generator=stage_generator(seed, 26))[:1000]]
     pred_r0 = model_outputs(original, ds.x_train, watch_r, device=device).argmax(1)
     acc = lambda m: dict(Train_f=accuracy(m, ds.x_train, ds.y_train, sp.forget, device=device),
                          Test_f=accuracy(m, ds.x_test, ds.y_test, test_f, device=device),

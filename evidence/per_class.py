@@ -1,5 +1,5 @@
 """Class removal of every class, one class at a time, with Original, Retrain, LAF and LAF+R (p = 10 %): the per-class
-evidence of chapter 05. Each configuration of LAF writes to its own folder, ROOT/per_class/<dataset>/<config>/, so
+evidence of chapter `05_laf`. Each configuration of LAF writes to its own folder, ROOT/per_class/<dataset>/<config>/, so
 two configurations are never merged into one row; Original and Retrain come from the model cache once trained
 (Original is shared by all classes of a seed, Retrain differs per class). Resumable: a record is appended as soon as
 it is done, and a rerun skips the records that are there.
@@ -71,7 +71,7 @@ def main(dataset, config, seeds, classes, threads, root, quiet, summary_only):
             exp.run(quiet=quiet)
             print(f"{dataset} {config} seed {seed} class {c}: {time.perf_counter() - t0:.0f} s", flush=True)
     # The runner's figures are of the last Experiment alone (one class, one seed): as figures of the folder they
-    # would mislead, so they are not kept; chapter 05 tabulates and plots the folder per class.
+    # would mislead, so they are not kept; chapter `05_laf` tabulates and plots the folder per class.
     shutil.rmtree(out / 'figures', ignore_errors=True)
     print(per_class(dataset, config, root).round(2).to_string(), flush=True)
 
