@@ -33,6 +33,7 @@ def config_builder(cls, **defaults):
     config.__doc__ = f"The default `{cls.__name__}` (any field overridable)."
     return config
 
+# %% ../nbs/08_baselines.ipynb #716502f3
 @dataclass
 class SGDConfig:
     "An SGD unlearning loop (the optimiser every baseline's paper uses)."
@@ -56,6 +57,7 @@ def batch_pairs(
     if not other: raise ValueError("batch_pairs: paired is empty")
     return [(b, other[i % len(other)]) for i, b in enumerate(main)]
 
+# %% ../nbs/08_baselines.ipynb #d72d02ba
 def sgd_unlearn(
     model,  # the model to start from; left unchanged
     loss_fn,  # loss_fn(m, *step) -> scalar loss of the copy `m` on one step of `plan`
@@ -99,6 +101,7 @@ def _n_classes(model, x, idx):
     "The number of classes `model` predicts."
     return model_outputs(model, x, torch.as_tensor(idx)[:1]).shape[1]
 
+# %% ../nbs/08_baselines.ipynb #e8a76387
 def _need(labels, part, name):
     "The labelled indices of `part` ('remain' or 'forget') in `labels`, or a ValueError naming the method."
     if labels is None or len(getattr(labels, part)) == 0:
@@ -112,6 +115,7 @@ class FinetuneConfig(SGDConfig):
     epochs: int = 5
     lr: float = 0.01
 
+# %% ../nbs/08_baselines.ipynb #dbe1ba0a
 def finetune(
     model,  # the trained model (features/head contract); left unchanged
     x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
@@ -139,6 +143,7 @@ class NegGradPlusConfig(SGDConfig):
     lr: float = 0.01
     beta: float = 0.999  # weight of the D_r term (chosen on validation, see below; the authors publish none)
 
+# %% ../nbs/08_baselines.ipynb #7a47e1f1
 def neggrad_plus(
     model,  # the trained model (features/head contract); left unchanged
     x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
@@ -173,12 +178,14 @@ def relabelled(
     y[forget] = torch.randint(0, n_classes, (len(forget),), generator=torch.Generator().manual_seed(seed))
     return y
 
+# %% ../nbs/08_baselines.ipynb #cd0ad88b
 @dataclass
 class RandomLabelConfig(SGDConfig):
     "Random-Label, SalUn's setting for it (Fan et al. ICLR 2024: SGD lr 0.013 momentum 0.9 wd 5e-4, 10 epochs)."
     epochs: int = 10
     lr: float = 0.013
 
+# %% ../nbs/08_baselines.ipynb #566b05af
 def _random_label(model, x, forget, labels, cfg, device, seed, mask=None, name='random-label'):
     "The random-label loop over D_f ∪ labelled D_r, optionally masked (SalUn)."
     device, r = get_device(device), _need(labels, 'remain', name)
@@ -187,6 +194,7 @@ def _random_label(model, x, forget, labels, cfg, device, seed, mask=None, name='
     return sgd_unlearn(model, lambda m, b, _: _ce(m, x, y, b, device),
                        lambda e, g: batch_pairs(both, cfg.bs, g), cfg, device, seed, mask=mask)
 
+# %% ../nbs/08_baselines.ipynb #2f1dc9df
 def random_label(
     model,  # the trained model (features/head contract); left unchanged
     x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
@@ -216,11 +224,13 @@ def _grad_sums(model, x, idx, loss_fn, bs, device, transform):
             if p.grad is not None: out[n] += transform(p.grad)
     return out
 
+# %% ../nbs/08_baselines.ipynb #9573d938
 def _self_label_loss(m, xb, b):
     "Cross-entropy of `m` against its own predictions (no label read)."
     logits = m(xb)
     return F.cross_entropy(logits, logits.detach().argmax(1))
 
+# %% ../nbs/08_baselines.ipynb #cb761f0a
 def saliency_mask(
     model,  # the original model
     x,  # training inputs by the input contract (`as_inputs`)
@@ -239,11 +249,13 @@ def saliency_mask(
     threshold = flat.topk(k).values[-1]
     return {n: (v >= threshold).float() for n, v in g.items()}
 
+# %% ../nbs/08_baselines.ipynb #ffda0367
 @dataclass
 class SalUnConfig(RandomLabelConfig):
     "SalUn (Fan et al. ICLR 2024): random labels on the 50 % most salient weights; SGD lr 0.013, 10 epochs."
     keep: float = 0.5  # fraction of weights unlearned (the authors' mask ratio 0.5)
 
+# %% ../nbs/08_baselines.ipynb #7a6c8100
 def salun(
     model,  # the trained model (features/head contract); left unchanged
     x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
@@ -270,6 +282,7 @@ class SSDConfig:
     lam: float = 1.0  # dampening constant lambda
     bs: int = 128  # batch size of the importance pass
 
+# %% ../nbs/08_baselines.ipynb #869f359c
 def importance(model, x, idx, loss_fn, transform, bs=32, device=None) -> dict:
     "Per parameter: the mean over batches of `x[idx]` of transform(∇ loss_fn); `x` by the input contract."
     x = as_inputs(x)
@@ -278,6 +291,7 @@ def importance(model, x, idx, loss_fn, transform, bs=32, device=None) -> dict:
     n = len(batch_indices(idx, bs, shuffle=False))
     return {k: v / n for k, v in _grad_sums(model, x, idx, loss_fn, bs, get_device(device), transform).items()}
 
+# %% ../nbs/08_baselines.ipynb #9edd1dec
 def dampen(model, imp_all:dict, imp_forget:dict, alpha:float, lam:float):
     "A copy of `model` whose weights with imp_forget > alpha * imp_all are multiplied by min(lam * imp_all / imp_forget, 1)."
     m = copy.deepcopy(model)
@@ -290,12 +304,14 @@ def dampen(model, imp_all:dict, imp_forget:dict, alpha:float, lam:float):
             n_damp += int(sel.sum())
     return m.eval(), n_damp
 
+# %% ../nbs/08_baselines.ipynb #dce65d92
 def _ssd(model, x, d, f, loss_fn, transform, cfg, device):
     t0, device = time.perf_counter(), get_device(device)
     imp = lambda idx: importance(model, x, idx, loss_fn, transform, cfg.bs, device)
     m, n_damp = dampen(copy.deepcopy(model).to(device), imp(d), imp(f), cfg.alpha, cfg.lam)
     return m, dict(dampened=n_damp, time=time.perf_counter() - t0)
 
+# %% ../nbs/08_baselines.ipynb #e3f0bdd2
 def ssd(
     model,  # the trained model (features/head contract); left unchanged
     x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
@@ -314,6 +330,7 @@ def ssd(
     loss = lambda m, xb, b: F.cross_entropy(m(xb), y[b.to(device)])
     return _ssd(model, x, torch.cat([r, f]), f, loss, torch.square, cfg, device)
 
+# %% ../nbs/08_baselines.ipynb #83b5ee56
 def lfssd(
     model,  # the trained model (features/head contract); left unchanged
     x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
@@ -329,6 +346,7 @@ def lfssd(
     out_norm = lambda m, xb, b: m(xb).pow(2).sum(1).mean()
     return _ssd(model, x, torch.cat([remain, forget]), forget, out_norm, torch.abs, cfg, device)
 
+# %% ../nbs/08_baselines.ipynb #d400ff9d
 SSD_ALPHA, LFSSD_ALPHA = 1.0, 5.0  # chosen on a validation split of mnist5k class removal (see below; published: 10)
 register_method('ssd', ssd, 'both', config_builder(SSDConfig, alpha=SSD_ALPHA), doc='selective synaptic dampening (Fisher of D and D_f)')
 register_method('lfssd', lfssd, 'none', config_builder(SSDConfig, alpha=LFSSD_ALPHA), doc='loss-free SSD (output-norm sensitivity, no labels)')
@@ -338,6 +356,7 @@ def distill_kl(student_logits, teacher_logits, T:float=4.0):
     "KL(teacher || student) of the temperature-`T` softmaxes, times T² (Hinton et al.), mean over the batch."
     return F.kl_div(F.log_softmax(student_logits / T, 1), F.softmax(teacher_logits / T, 1), reduction='batchmean') * T * T
 
+# %% ../nbs/08_baselines.ipynb #f4883b77
 @dataclass
 class ScrubConfig(SGDConfig):
     "SCRUB (Kurmanji et al. NeurIPS 2023), the authors' full-class setting; lr chosen on validation (see below)."
@@ -350,6 +369,7 @@ class ScrubConfig(SGDConfig):
     gamma: float = 0.99  # weight of the cross-entropy in the min step
     alpha: float = 0.001  # weight of the KL in the min step
 
+# %% ../nbs/08_baselines.ipynb #17e086f8
 def scrub(
     model,  # the trained model (features/head contract); left unchanged
     x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
@@ -402,6 +422,7 @@ def shrink_labels(
             out.append(m(xa.clamp(0, 1) if images else xa).argmax(1))
     return torch.cat(out).cpu()
 
+# %% ../nbs/08_baselines.ipynb #3878fdf9
 @dataclass
 class BoundaryShrinkConfig(SGDConfig):
     "Boundary Shrink (Chen et al. CVPR 2023): bound 0.1, SGD lr 1e-5, 10 epochs, batch 64."
@@ -410,6 +431,7 @@ class BoundaryShrinkConfig(SGDConfig):
     bs: int = 64
     bound: float = 0.1
 
+# %% ../nbs/08_baselines.ipynb #0dcbe75f
 def boundary_shrink(
     model,  # the trained model (features/head contract); left unchanged
     x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
@@ -448,6 +470,7 @@ def validation_split(split, fraction:float=0.2, seed:int=0):
 VALIDATION_GRIDS = {('neggrad+', 'beta'): (0.9999, 0.999, 0.99, 0.95, 0.9), ('scrub', 'lr'): (1e-4, 2e-4, 5e-4, 2e-3, 5e-3, 1e-2),
                     ('ssd', 'alpha'): (10.0, 5.0, 2.0, 1.0), ('lfssd', 'alpha'): (10.0, 5.0, 2.0, 1.0)}
 
+# %% ../nbs/08_baselines.ipynb #4db287d0
 def select_on_validation(
     name:str,  # a registered method
     field:str,  # the config field to choose
@@ -480,6 +503,7 @@ def select_on_validation(
     df['chosen'] = df.index == best
     return values[best], df.set_index(['method', 'field', 'value'])
 
+# %% ../nbs/08_baselines.ipynb #70083181
 def choose_on_validation(
     grids:dict,  # {(method, field): candidate values, mildest first}
     ds, split, original,  # dataset, its class-removal split, the Original model

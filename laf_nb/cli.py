@@ -25,10 +25,42 @@ __all__ = ['MNIST5K_RECIPE', 'COMMANDS', 'VALIDATE', 'train_recipe', 'make_exper
            'laf_bench', 'main']
 
 # %% ../nbs/14_cli.ipynb #395df92b
+def _check_count(name, v):
+    "An int flag that counts (epochs), when given: >= 1."
+    if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1): raise ValueError(f"--{name}={v!r} must be an int >= 1")
+
+def _check_rate(name, v):
+    "A learning-rate flag, when given: a finite number > 0."
+    if v is not None and not (math.isfinite(v) and v > 0): raise ValueError(f"--{name}={v!r} must be a finite number > 0")
+
+# %% ../nbs/14_cli.ipynb #da2a22b6
+def _check_device(device):
+    "A `--device` that names a device this machine has (CUDA and MPS are checked for), when given."
+    if device is None: return
+    kind = get_device(device).type
+    have = ['cpu'] + (['cuda'] if torch.cuda.is_available() else []) + (['mps'] if torch.backends.mps.is_available() else [])
+    if kind not in have: raise ValueError(f"--device={device!r}: this machine has no {kind.upper()} device; it has: {', '.join(have)}")
+
+# %% ../nbs/14_cli.ipynb #bfc9a221
+def _check_folder(name, path):
+    "A folder flag: it exists or can be made, and is writable (checked before any work)."
+    try: writable_folder(path)
+    except ValueError as e: raise ValueError(f"--{name}: {e}") from None
+
+# %% ../nbs/14_cli.ipynb #ffbd7107
+MNIST5K_RECIPE = dict(epochs=10, lr=2e-4)  # Original/Retrain on mnist5k in `laf run` (chosen on validation, above)
+
+def train_recipe(dataset, epochs=None, lr=None) -> dict:
+    "The `TrainConfig` overrides `laf run` uses: the paper's recipe, `MNIST5K_RECIPE` on mnist5k, then the flags."
+    rec = dict(MNIST5K_RECIPE) if dataset == 'mnist5k' else {}
+    return {**rec, **{k: v for k, v in dict(epochs=epochs, lr=lr).items() if v is not None}}
+
+# %% ../nbs/14_cli.ipynb #02978d0c
 def _int_list(name, s):
     try: return [int(c) for c in str(s).split(',')]
     except ValueError: raise ValueError(f"--{name}={s!r} must be an int or a comma-separated list of ints") from None
 
+# %% ../nbs/14_cli.ipynb #22410ce2
 def _task_options(task, classes, fraction):
     "`make_split` options from the command line's --classes/--fraction."
     opts = {}
@@ -41,33 +73,15 @@ def _task_options(task, classes, fraction):
         opts['fraction'] = fraction
     return opts
 
-def _check_count(name, v):
-    "An int flag that counts (epochs), when given: >= 1."
-    if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1): raise ValueError(f"--{name}={v!r} must be an int >= 1")
+# %% ../nbs/14_cli.ipynb #74504c1a
+def _laf_config(laf_epochs=None, laf_stop=None, laf_preset=None):
+    "`Experiment.method_config` of LAF and LAF+R from the `--laf_*` flags (checked; raises `ValueError`)."
+    if laf_stop not in STOPS: raise ValueError(f"--laf-stop={laf_stop!r}; allowed: {', '.join(s for s in STOPS if s)}")
+    if laf_preset not in (None, *LAF_PRESETS): raise ValueError(f"--laf-preset={laf_preset!r}; allowed: {', '.join(LAF_PRESETS)}")
+    laf_over = {**LAF_PRESETS.get(laf_preset, {}), **{k: v for k, v in dict(epochs=laf_epochs, stop=laf_stop).items() if v is not None}}
+    return {m: laf_over for m in ('laf', 'laf+r') if laf_over and m in METHODS}
 
-def _check_rate(name, v):
-    "A learning-rate flag, when given: a finite number > 0."
-    if v is not None and not (math.isfinite(v) and v > 0): raise ValueError(f"--{name}={v!r} must be a finite number > 0")
-
-def _check_device(device):
-    "A `--device` that names a device this machine has (CUDA and MPS are checked for), when given."
-    if device is None: return
-    kind = get_device(device).type
-    have = ['cpu'] + (['cuda'] if torch.cuda.is_available() else []) + (['mps'] if torch.backends.mps.is_available() else [])
-    if kind not in have: raise ValueError(f"--device={device!r}: this machine has no {kind.upper()} device; it has: {', '.join(have)}")
-
-def _check_folder(name, path):
-    "A folder flag: it exists or can be made, and is writable (checked before any work)."
-    try: writable_folder(path)
-    except ValueError as e: raise ValueError(f"--{name}: {e}") from None
-
-MNIST5K_RECIPE = dict(epochs=10, lr=2e-4)  # Original/Retrain on mnist5k in `laf run` (chosen on validation, above)
-
-def train_recipe(dataset, epochs=None, lr=None) -> dict:
-    "The `TrainConfig` overrides `laf run` uses: the paper's recipe, `MNIST5K_RECIPE` on mnist5k, then the flags."
-    rec = dict(MNIST5K_RECIPE) if dataset == 'mnist5k' else {}
-    return {**rec, **{k: v for k, v in dict(epochs=epochs, lr=lr).items() if v is not None}}
-
+# %% ../nbs/14_cli.ipynb #c728ddc6
 def make_experiment(dataset='mnist5k', task='class', classes=None, fraction=None, arch='cnn',
                     methods='original,retrain,laf,laf+r', seeds=3, label_fraction=0.1, epochs=None, lr=None, laf_epochs=None,
                     attacks='asr', device=None, out='laf_results', data_root=None, cache_dir=None, no_tsne=False,
@@ -77,10 +91,7 @@ def make_experiment(dataset='mnist5k', task='class', classes=None, fraction=None
     for name, v in dict(epochs=epochs, laf_epochs=laf_epochs).items(): _check_count(name, v)
     _check_rate('lr', lr)
     if device is not None: get_device(device)  # a device name; whether this machine has it is `laf run`'s check
-    if laf_stop not in STOPS: raise ValueError(f"--laf-stop={laf_stop!r}; allowed: {', '.join(s for s in STOPS if s)}")
-    if laf_preset not in (None, *LAF_PRESETS): raise ValueError(f"--laf-preset={laf_preset!r}; allowed: {', '.join(LAF_PRESETS)}")
-    laf_over = {**LAF_PRESETS.get(laf_preset, {}), **{k: v for k, v in dict(epochs=laf_epochs, stop=laf_stop).items() if v is not None}}
-    mcfg = {m: laf_over for m in ('laf', 'laf+r') if laf_over and m in METHODS}
+    mcfg = _laf_config(laf_epochs, laf_stop, laf_preset)
     exp = Experiment(dataset=dataset, task=task, task_options=_task_options(task, classes, fraction), arch=arch,
                      methods=methods, seeds=seeds, label_fraction=label_fraction, train=train_recipe(dataset, epochs, lr),
                      method_config=mcfg, attacks=tuple(attacks.split(',')), tsne=not no_tsne, device=device, out=out,
@@ -89,6 +100,7 @@ def make_experiment(dataset='mnist5k', task='class', classes=None, fraction=None
     if cache_dir is not False: _check_folder('cache_dir', cache_dir or default_cache_dir())
     return exp
 
+# %% ../nbs/14_cli.ipynb #b04c432f
 def laf_run(
     dataset:str='mnist5k',  # mnist5k (embedded), mnist, fashion, cifar10 or svhn
     task:str='class',  # unlearning task: data, class or noisy
@@ -125,6 +137,9 @@ def laf_run(
     return recs
 
 # %% ../nbs/14_cli.ipynb #a1a8d26e
+def _check_results(out):
+    if not load_records(out): raise ValueError(f"no results in {out!r} (looked for {Path(out) / 'results.jsonl'})")
+
 def laf_table(
     out:str,  # a results folder written by `laf run`
 ):
@@ -134,6 +149,7 @@ def laf_table(
     print(table.to_string())
     return table
 
+# %% ../nbs/14_cli.ipynb #b88a44b6
 def laf_train(
     dataset:str='mnist5k',  # mnist5k (embedded), mnist, fashion, cifar10 or svhn
     arch:str='cnn',  # cnn, resnet18 or resnet18-cifar
@@ -150,6 +166,12 @@ def laf_train(
     acc = accuracy(model, ds.x_test, ds.y_test)
     print(f"{arch} on {dataset}: {epochs} epoch{'s' * (epochs != 1)} in {hist['time']:.1f}s, test accuracy {acc:.2f}%")
     return acc
+
+# %% ../nbs/14_cli.ipynb #b4661523
+def _check_train(a):
+    if a['arch'] not in ARCHS: raise ValueError(f"--arch={a['arch']!r}; allowed: {', '.join(ARCHS)}")
+    _check_count('epochs', a['epochs']); _check_device(a['device'])
+    load_dataset(a['dataset'], a['data_root'])
 
 # %% ../nbs/14_cli.ipynb #44209fb3
 def laf_bench(
@@ -174,6 +196,7 @@ def laf_bench(
     if csv: atomic_write(csv, lambda tmp: stage_times(recs).to_csv(tmp, index=False))
     return recs
 
+# %% ../nbs/14_cli.ipynb #88d99e4f
 def _bench_kwargs(a):
     "`bench`'s arguments from `laf bench`'s flags (Original and Retrain with `laf run`'s recipe)."
     laf = {k: v for k, v in dict(epochs=a['laf_epochs'], vae_epochs=a['vae_epochs']).items() if v is not None}
@@ -181,6 +204,7 @@ def _bench_kwargs(a):
                 train=train_recipe(a['dataset'], a['train_epochs']), label_fraction=a['label_fraction'],
                 device=a['device'], data_root=a['data_root'], cache_dir=a['cache_dir'])
 
+# %% ../nbs/14_cli.ipynb #3421d294
 def _check_bench(a):
     for name in ('train_epochs', 'laf_epochs', 'vae_epochs'): _check_count(name, a[name])
     bench_experiments(**{k: v for k, v in _bench_kwargs(a).items() if k != 'out'})  # dataset, tasks, arch, label budget, LAF fields
@@ -191,37 +215,33 @@ def _check_bench(a):
     load_dataset(a['dataset'], a['data_root'])
 
 # %% ../nbs/14_cli.ipynb #09756f4a
-COMMANDS = {'run': laf_run, 'table': laf_table, 'train': laf_train, 'bench': laf_bench}
-
-def _check_results(out):
-    if not load_records(out): raise ValueError(f"no results in {out!r} (looked for {Path(out) / 'results.jsonl'})")
-
-def _check_train(a):
-    if a['arch'] not in ARCHS: raise ValueError(f"--arch={a['arch']!r}; allowed: {', '.join(ARCHS)}")
-    _check_count('epochs', a['epochs']); _check_device(a['device'])
-    load_dataset(a['dataset'], a['data_root'])
-
 def _check_run(a):
     exp = make_experiment(**{k: v for k, v in a.items() if k not in ('json', 'quiet')})
     _check_device(a['device'])
     ds = load_dataset(a['dataset'], a['data_root'])  # the data files too: one missing is one line, status 2
     make_split(ds.y_train, exp.task, seed=0, **exp.task_options)  # classes in range and not repeated, a fraction in [0, 1]
 
+# %% ../nbs/14_cli.ipynb #66e52e7b
+COMMANDS = {'run': laf_run, 'table': laf_table, 'train': laf_train, 'bench': laf_bench}
+
 VALIDATE = {'run': _check_run,
             'table': lambda a: _check_results(a['out']),
             'train': _check_train,
             'bench': _check_bench}
 
+# %% ../nbs/14_cli.ipynb #829b3c60
 def _usage():
     lines = ["usage: laf {run,table,train,bench} [flags]   (laf COMMAND --help for the flags)", ""]
     lines += [f"  {k:<6} {f.__doc__}" for k, f in COMMANDS.items()]
     lines += ["", "methods: " + ', '.join(f"{k} ({m.labels} labels)" for k, m in METHODS.items())]
     return '\n'.join(lines)
 
+# %% ../nbs/14_cli.ipynb #8f6205d8
 def _fail(cmd, msg):
     print(f"{f'laf {cmd}'.strip()}: error: {msg}", file=sys.stderr)
     raise SystemExit(2)
 
+# %% ../nbs/14_cli.ipynb #e0bb490e
 def main(argv=None):
     "The `laf` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
