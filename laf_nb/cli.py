@@ -19,10 +19,11 @@ from .methods import METHODS
 from .experiments import Experiment, load_records, results_table, writable_folder
 from .train import atomic_write
 from .bench import bench, bench_experiments, print_bench, stage_times
+from .engines import ENGINES, RayEngine, import_ray
 
 # %% auto #0
-__all__ = ['MNIST5K_RECIPE', 'COMMANDS', 'VALIDATE', 'train_recipe', 'make_experiment', 'laf_run', 'laf_table', 'laf_train',
-           'laf_bench', 'main']
+__all__ = ['MNIST5K_RECIPE', 'ENGINE_FLAGS', 'COMMANDS', 'VALIDATE', 'train_recipe', 'make_experiment', 'engine_flags', 'laf_run',
+           'laf_table', 'laf_train', 'laf_bench', 'dashes_to_underscores', 'main']
 
 # %% ../nbs/14_cli.ipynb #395df92b
 def _check_count(name, v):
@@ -100,6 +101,24 @@ def make_experiment(dataset='mnist5k', task='class', classes=None, fraction=None
     if cache_dir is not False: _check_folder('cache_dir', cache_dir or default_cache_dir())
     return exp
 
+# %% ../nbs/14_cli.ipynb #bb65dfed
+ENGINE_FLAGS = ('engine', 'address', 'cpus_per_job', 'gpus_per_job')
+
+def engine_flags(
+    a:dict,  # `laf run`'s flags
+) -> dict:
+    "`Experiment.run`'s engine arguments from `laf run`'s flags (checked; Ray imported with --engine ray)."
+    if a['engine'] not in ENGINES: raise ValueError(f"--engine={a['engine']!r}; allowed: {', '.join(ENGINES)}")
+    opts = dict(address=a['address'], cpus_per_job=a['cpus_per_job'], gpus_per_job=a['gpus_per_job'])
+    if a['engine'] == 'local':
+        given = [f"--{k}" for k, v in opts.items() if v != RayEngine.__dataclass_fields__[k].default]
+        if given: raise ValueError(f"{', '.join(given)}: only with --engine ray")
+        return dict(engine='local')
+    try: RayEngine(**opts)
+    except ValueError as e: raise ValueError(f"--{e}") from None
+    import_ray()
+    return dict(engine='ray', **opts)
+
 # %% ../nbs/14_cli.ipynb #b04c432f
 def laf_run(
     dataset:str='mnist5k',  # mnist5k (embedded), mnist, fashion, cifar10 or svhn
@@ -122,13 +141,17 @@ def laf_run(
     cache_dir:str=None,  # trained-model cache (default: $LAF_CACHE or ~/.cache/laf_nb/models)
     no_tsne:bool=False,  # skip the t-SNE figure
     no_accel:bool=False,  # on CUDA: no mixed precision or channels-last (they are never used on the CPU)
+    engine:str='local',  # local (this process, unit after unit) or ray (units as Ray tasks, see chapter `09b_engines`)
+    address:str=None,  # with --engine ray: a cluster, auto or ray://host:port (default: a new local instance)
+    cpus_per_job:int=1,  # with --engine ray: CPUs (and torch threads) per unit
+    gpus_per_job:float=None,  # with --engine ray: GPUs per unit, e.g. 0.5 (default: 1 on CUDA, else 0)
     json:bool=False,  # print the records as JSON lines (for scripts) instead of the table
     quiet:bool=False,  # no progress bars
 ):
     "Run an unlearning experiment; by default the main job (class removal on mnist5k, 3 seeds)."
-    kw = {k: v for k, v in locals().items() if k not in ('json', 'quiet')}
-    exp = make_experiment(**kw)
-    recs = exp.run(quiet=quiet or json)
+    a = locals()
+    exp = make_experiment(**{k: v for k, v in a.items() if k not in ('json', 'quiet', *ENGINE_FLAGS)})
+    recs = exp.run(quiet=quiet or json, **engine_flags(a))
     if json:
         for r in recs: print(jsonlib.dumps(r))
     else:
@@ -216,8 +239,10 @@ def _check_bench(a):
 
 # %% ../nbs/14_cli.ipynb #09756f4a
 def _check_run(a):
-    exp = make_experiment(**{k: v for k, v in a.items() if k not in ('json', 'quiet')})
+    exp = make_experiment(**{k: v for k, v in a.items() if k not in ('json', 'quiet', *ENGINE_FLAGS)})
     _check_device(a['device'])
+    eng = engine_flags(a)
+    if eng['engine'] == 'ray': RayEngine(**{k: v for k, v in eng.items() if k != 'engine'}).gpus_for(exp)  # CUDA with no GPU share
     ds = load_dataset(a['dataset'], a['data_root'])  # the data files too: one missing is one line, status 2
     make_split(ds.y_train, exp.task, seed=0, **exp.task_options)  # classes in range and not repeated, a fraction in [0, 1]
 
@@ -241,20 +266,29 @@ def _fail(cmd, msg):
     print(f"{f'laf {cmd}'.strip()}: error: {msg}", file=sys.stderr)
     raise SystemExit(2)
 
+# %% ../nbs/14_cli.ipynb #bfde97dc
+def dashes_to_underscores(
+    arg:str,  # one command-line argument
+) -> str:
+    "A `--flag-name[=value]` argument as `--flag_name[=value]`; any other argument as it is."
+    if not arg.startswith('--'): return arg
+    name, eq, value = arg[2:].partition('=')
+    return '--' + name.replace('-', '_') + eq + value
+
 # %% ../nbs/14_cli.ipynb #e0bb490e
 def main(argv=None):
     "The `laf` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ('-h', '--help'):
         print(_usage()); return 0
-    cmd, rest = argv[0], argv[1:]
+    cmd, rest = argv[0], [dashes_to_underscores(a) for a in argv[1:]]
     if cmd not in COMMANDS: _fail('', f"unknown command {cmd!r}; allowed: {', '.join(COMMANDS)}")
     parser = anno_parser(COMMANDS[cmd], prog=f'laf {cmd}')
     parser.error = lambda msg: _fail(cmd, msg)  # one line, not argparse's usage block
     if cmd == 'run': parser.epilog = "methods: " + ', '.join(f"{k} ({m.doc})" for k, m in METHODS.items())
     args = {k: v for k, v in vars(parser.parse_args(rest)).items() if k not in ('pdb', 'xtra')}
     try: VALIDATE[cmd](args)  # every flag is checked before any work starts
-    except (ValueError, FileNotFoundError) as e: _fail(cmd, e)
+    except (ValueError, FileNotFoundError, ImportError) as e: _fail(cmd, e)
     COMMANDS[cmd](**args)
     return 0
 

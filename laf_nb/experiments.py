@@ -288,17 +288,26 @@ def writable_folder(
     return out
 
 @patch
+def original_of(self:Experiment, ds, split, seed:int, device):
+    "The Original model of `seed`: trained on all of D with the task's labels, or read from the cache."
+    return train_original(ds.x_train, split, self.train_cfg(), seed, device, self.cache_dir)
+
+@patch
+def retrain_of(self:Experiment, original, ds, split, seed:int, device):
+    "The Retrain model of `seed` (a model like `original`, trained from scratch on D_r), or read from the cache."
+    labels = method_labels('remain', split, 1.0, seed)
+    return retrain_model(original, ds.x_train, split.forget, split.remain, labels, self.train_cfg(), device, seed, self.cache_dir)[0]
+
+@patch
 def seed_models(self:Experiment, ds, split, seed:int, device) -> tuple:
     "The (Original, Retrain) models of `seed`, trained or read from the cache."
-    tcfg = self.train_cfg()
-    original = train_original(ds.x_train, split, tcfg, seed, device, self.cache_dir)
-    retrain, _ = retrain_model(original, ds.x_train, split.forget, split.remain, method_labels('remain', split, 1.0, seed),
-                               tcfg, device, seed, self.cache_dir)
-    return original, retrain
+    original = self.original_of(ds, split, seed, device)
+    return original, self.retrain_of(original, ds, split, seed, device)
 
 # %% ../nbs/09_experiments.ipynb #4e6a8c0d
 @patch
-def make_record(self:Experiment, name:str, seed:int, split, metrics:dict, hist:dict, device, failed:str=None) -> dict:
+def make_record(self:Experiment, name:str, seed:int, split, metrics:dict, hist:dict, device, failed:str=None,
+                prov:dict=None) -> dict:  # `prov`: the provenance, when the unit ran elsewhere (default: `provenance(device)` here)
     "The record of (`name`, `seed`): what ran, on what, with which configuration, and what it measured."
     meth, cfg = METHODS[self.method_of(name)], self.method_cfg(name)
     return dict(key=self.record_key(name, seed, split), name=name, method=meth.name, seed=seed, dataset=self.dataset_id,
@@ -306,7 +315,7 @@ def make_record(self:Experiment, name:str, seed:int, split, metrics:dict, hist:d
                 label_fraction=None if meth.labels == 'none' else self.method_fraction(name),
                 metrics=metrics, time=hist.get('time'), history=history_summary(hist, self.curves),
                 config=json.loads(json.dumps(cfg, default=jsonable)), config_id=config_hash(cfg, 8),
-                train_id=config_hash(self.train_cfg(), 8), provenance=provenance(device),
+                train_id=config_hash(self.train_cfg(), 8), provenance=prov or provenance(device),
                 **({} if failed is None else dict(failed=failed)))
 
 # %% ../nbs/09_experiments.ipynb #5f7b9d1e
@@ -331,8 +340,13 @@ def run(
     quiet:bool=False,  # no progress bars or per-record lines
     on_record:Callable=None,  # called with each new record as soon as it is written (e.g. to update a UI)
     memos:dict=None,  # results kept across runs, one memo per (data, split, Original), e.g. the LAF model that the LAF+R of every label budget starts from; None: nothing kept
+    engine='local',  # 'local': in this process, unit after unit; 'ray' or a `RayEngine`: units as Ray tasks (chapter `09b_engines`)
+    **engine_options,  # the ray engine's options (address, cpus_per_job, gpus_per_job, max_retries, num_cpus)
 ) -> list:
     "Run the experiment; returns all its records (the ones found and the new ones)."
+    if engine != 'local' or engine_options:  # the engines' chapter builds on this one: imported only when asked for
+        from .engines import run_experiments
+        return run_experiments([self], engine, quiet=quiet, on_record=on_record, memos=memos, **engine_options)
     out, device, ds = writable_folder(self.out), get_device(self.device), self.data()
     names = self.methods if 'retrain' in self.methods else ('retrain', *self.methods)
     done = {r['key']: r for r in load_records(out)}

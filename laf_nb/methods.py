@@ -204,8 +204,10 @@ def apply_method(
     device=None,  # None: `get_device()`
     memo:dict=None,  # results of base methods, reused across calls of one seed
 ):
-    "Method `name`'s model and history; a `base` method's result is taken from (and kept in) `memo`."
+    "Method `name`'s model and history; a `base` method's result is taken from (and kept in) `memo`, also when it is asked for itself."
     meth, memo = METHODS[name], {} if memo is None else memo
+    own = (name, json.dumps(cfg, sort_keys=True, default=jsonable))
+    if own in memo: return memo[own]  # a base method this seed has run already (for a method built on it)
     labels = method_labels(meth.labels, split, fraction, seed)
     start, base_hist = original, {}
     if meth.base is not None:
@@ -216,5 +218,5 @@ def apply_method(
     model, hist = meth.fn(start, ds.x_train, split.forget, split.remain, labels, cfg, device, seed)
     if meth.base is not None: hist = {**base_hist, **hist, 'time': base_hist.get('time', 0) + hist.get('time', 0)}
     if meth.base is None and name in (m.base for m in METHODS.values()):
-        memo[(name, json.dumps(cfg, sort_keys=True, default=jsonable))] = (model, hist)
+        memo[own] = (model, hist)
     return model, hist
