@@ -17,6 +17,8 @@ usage (every run is resumable: records already in a folder are read, not recompu
   python evidence/paper.py ablations   --dataset fashion [--cpu]   the ablation grid of class removal (`--cpu`: `CPU_AXES`),
                                                            ROOT/ablations/<dataset> (ROOT/ablations/gpu/<dataset> on CUDA)
   options: --arch cnn|resnet18  --tasks class,data,noisy  --seeds 3 (or a list: 0,1,2)  --root DIR  --device cpu|cuda
+           --engine local|ray [--address auto|ray://host:port] [--cpus-per-job N] [--gpus-per-job F]: where the units of
+           experiments, budgets and ablations run (chapter 09b_engines); with ray, one process runs the whole grid in parallel
 """
 from __future__ import annotations
 import argparse, json
@@ -28,6 +30,7 @@ from laf_nb.methods import train_original
 from laf_nb.experiments import Experiment, provenance
 from laf_nb.baselines import BASELINES, VALIDATION_GRIDS, choose_on_validation
 from laf_nb.semisupervised import FRACTIONS, label_budget_study
+from laf_nb.engines import RayEngine, run_experiments
 from laf_nb.laf import laf_config
 from laf_nb.ablations import ablation_axes, flat_variants, run_variants
 
@@ -113,11 +116,12 @@ def paper_budget_study(
     root='results',  # records go to root/semisupervised/dataset/task; `paper_experiments`' are in root/dataset/task
     device=None,  # None: `get_device()`
     quiet:bool=False,  # no progress bars
+    engine='local',  # 'local' or a `RayEngine`
 ):
     "`label_budget_study` of one task at paper scale, with the tuned baselines and `paper_experiments`' records reused."
     chosen = paper_choice(dataset, arch, root=root, device=device)[0]
     return label_budget_study(dataset, task, fractions, seeds, arch=arch, method_config=chosen, device=device,
-                              out=Path(root) / 'semisupervised' / dataset / task, quiet=quiet, reuse=[Path(root) / dataset / task])
+                              out=Path(root) / 'semisupervised' / dataset / task, quiet=quiet, reuse=[Path(root) / dataset / task], engine=engine)
 
 # --- the ablation grid
 
@@ -148,17 +152,32 @@ def paper_ablation(
     axes:dict=PAPER_AXES,  # options of `ablation_axes`
     device=None,  # None: `get_device()`
     quiet:bool=False,  # no progress bars
+    engine='local',  # 'local' or a `RayEngine`
 ) -> tuple:
     "`run_variants` of `ablation_grid(arch, axes)` on `dataset`'s class removal: (frame, grid)."
     grid = ablation_grid(arch, axes)
     df = run_variants(flat_variants(grid), dataset=dataset, task='class', arch=arch, seeds=seeds, device=device,
-                      out=ablation_folder(root, dataset, device), quiet=quiet)
+                      out=ablation_folder(root, dataset, device), quiet=quiet, engine=engine)
     return df, grid
 
 # --- the command line
 
 
 def _seeds(s): return [int(x) for x in s.split(',') if x] if ',' in s else int(s)
+
+
+def engine_arg(a):
+    "The engine of the flags --engine, --address, --cpus-per-job, --gpus-per-job: 'local' or a `RayEngine`."
+    if a.engine == 'local': return 'local'
+    return RayEngine(address=a.address, cpus_per_job=a.cpus_per_job, gpus_per_job=a.gpus_per_job)
+
+
+def add_engine_flags(p):
+    "Add the engine flags to the argument parser `p`."
+    p.add_argument('--engine', default='local', choices=('local', 'ray'), help='where the units run (chapter 09b_engines)')
+    p.add_argument('--address', default=None, help='with --engine ray: auto or ray://host:port (default: a local instance)')
+    p.add_argument('--cpus-per-job', type=int, default=1, help='with --engine ray: CPUs and torch threads per unit')
+    p.add_argument('--gpus-per-job', type=float, default=None, help='with --engine ray: GPUs per unit (default: 1 on CUDA)')
 
 
 def main(argv=None):
@@ -171,16 +190,17 @@ def main(argv=None):
     p.add_argument('--root', default=str(Path(__file__).resolve().parents[1] / 'results'))
     p.add_argument('--device', default=None)
     p.add_argument('--cpu', action='store_true', help='ablations: the CPU grid (`CPU_AXES`) instead of the full one')
+    add_engine_flags(p)
     a = p.parse_args(argv)
+    engine = engine_arg(a)
     tasks = [t for t in a.tasks.split(',') if t]
     if a.study == 'choice': print(paper_choice(a.dataset, a.arch, a.root, device=a.device)[1].round(2).to_string())
     elif a.study == 'experiments':
         chosen = paper_choice(a.dataset, a.arch, a.root, device=a.device)[0]
-        for task in tasks:
-            for e in paper_experiments(a.dataset, task, a.arch, a.seeds, a.root, chosen, a.device): e.run()
+        run_experiments([e for task in tasks for e in paper_experiments(a.dataset, task, a.arch, a.seeds, a.root, chosen, a.device)], engine)
     elif a.study == 'budgets':
-        for task in tasks: paper_budget_study(a.dataset, task, a.arch, a.seeds, root=a.root, device=a.device)
-    else: paper_ablation(a.dataset, a.arch, a.seeds, a.root, CPU_AXES if a.cpu else PAPER_AXES, a.device)
+        for task in tasks: paper_budget_study(a.dataset, task, a.arch, a.seeds, root=a.root, device=a.device, engine=engine)
+    else: paper_ablation(a.dataset, a.arch, a.seeds, a.root, CPU_AXES if a.cpu else PAPER_AXES, a.device, engine=engine)
 
 
 if __name__ == '__main__': main()

@@ -5,12 +5,14 @@ two configurations are never merged into one row; Original and Retrain come from
 it is done, and a rerun skips the records that are there.
 
 usage: python evidence/per_class.py [--dataset mnist5k] [--config reference] [--seeds 3] [--classes 0,1,...,9]
-                                   [--threads 1] [--root results]
+                                   [--threads 1] [--root results] [--engine local|ray [--address A]]
        python evidence/per_class.py --summary [--root results]
   --config reference   `laf_config('class', arch)`: the paper's hyper-parameters, epochs counted over D_f
   --config settled     `laf_config('class', arch, preset='settled')`: a budget of steps, stopping once D_f's
                        predictions have settled (`LAF_PRESETS` in laf_nb/laf.py)
   --seeds 3            seeds 0, 1, 2; `2,` or `1,2` is a list
+  --engine ray         run every (class, seed) at once on Ray, --threads threads per unit (chapter 09b_engines);
+                       the local engine runs them one after another on --threads threads
   --summary            print, for every folder there is, LAF's Test_f, Test_r − Original's and Avg Gap to Retrain
                        per class (means over seeds) as the markdown table of the README; runs nothing"""
 import argparse, os, shutil, time
@@ -54,22 +56,25 @@ def summary(root='results'):
         lines.append(f"| {cls} | " + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
-def main(dataset, config, seeds, classes, threads, root, quiet, summary_only):
+def main(dataset, config, seeds, classes, threads, root, quiet, summary_only, engine='local', address=None):
     if summary_only: return print(summary(root))
     import torch
     torch.set_num_threads(threads)
     from laf_nb.cli import train_recipe
     from laf_nb.experiments import Experiment
+    from laf_nb.engines import run_experiments
     over = config_overrides(config)
     out = Path(root) / 'per_class' / dataset / config
-    for seed in seeds:
-        for c in classes:
+    exps = [Experiment(dataset=dataset, task='class', task_options=dict(classes=c), seeds=[seed],
+                       train=train_recipe(dataset), out=str(out), tsne=False,
+                       method_config={m: over for m in ('laf', 'laf+r')} if over else {})
+            for seed in seeds for c in classes]
+    if engine == 'ray': run_experiments(exps, 'ray', quiet=quiet, address=address, cpus_per_job=threads)
+    else:
+        for exp in exps:
             t0 = time.perf_counter()
-            exp = Experiment(dataset=dataset, task='class', task_options=dict(classes=c), seeds=[seed],
-                             train=train_recipe(dataset), out=str(out), tsne=False,
-                             method_config={m: over for m in ('laf', 'laf+r')} if over else {})
             exp.run(quiet=quiet)
-            print(f"{dataset} {config} seed {seed} class {c}: {time.perf_counter() - t0:.0f} s", flush=True)
+            print(f"{dataset} {config} seed {exp.seeds[0]} class {exp.task_options['classes']}: {time.perf_counter() - t0:.0f} s", flush=True)
     # The runner's figures are of the last Experiment alone (one class, one seed): as figures of the folder they
     # would mislead, so they are not kept; chapter `05_laf` tabulates and plots the folder per class.
     shutil.rmtree(out / 'figures', ignore_errors=True)
@@ -85,4 +90,6 @@ if __name__ == '__main__':
     p.add_argument('--root', default='results')
     p.add_argument('--quiet', action='store_true')
     p.add_argument('--summary', dest='summary_only', action='store_true')
+    p.add_argument('--engine', default='local', choices=('local', 'ray'))
+    p.add_argument('--address', default=None, help='with --engine ray: auto or ray://host:port (default: a local instance)')
     main(**vars(p.parse_args()))

@@ -82,12 +82,13 @@ def run_variants(
     variants:dict,  # {name: LAFConfig overrides} (see `flat_variants`)
     base:dict=None,  # LAF overrides shared by every variant
     quiet:bool=False,  # no progress bars
+    engine='local',  # 'local', 'ray' or a `RayEngine` (chapter `09b_engines`): where the units run
     **kwargs,  # the other fields of `Experiment` (dataset, task, arch, seeds, device, out, ...)
 ):
     "Run `ablation_experiment(variants, base, **kwargs)`; the `variant_frame` of its records, seed by seed."
     exp = ablation_experiment(variants, base, **kwargs)
     order = {n: i for i, n in enumerate(exp.methods)}
-    return variant_frame(sorted(exp.run(quiet=quiet), key=lambda r: (r['seed'], order[r['name']])))
+    return variant_frame(sorted(exp.run(quiet=quiet, engine=engine), key=lambda r: (r['seed'], order[r['name']])))
 
 # %% ../nbs/10_ablations.ipynb #7f1e9866
 def variant_summary(

@@ -15,6 +15,7 @@ from .models import init_model
 from .train import get_device
 from .laf import laf_config, laf_unlearn
 from .experiments import METRIC_ORDER, Experiment, results_frame
+from .engines import run_experiments
 
 # %% auto #0
 __all__ = ['MEMORY_KINDS', 'BENCH_METHODS', 'BENCH_STAGES', 'SCALING_TIMES', 'extractor_cost_ratio', 'Measure',
@@ -156,12 +157,13 @@ def bench(
     laf:dict=None,  # `LAFConfig` overrides for LAF and LAF+R; None: the reference values
     out=None,  # results folder of the records; None: a temporary one, so that every method is run and timed afresh
     quiet:bool=False,  # no progress bars
+    engine='local',  # 'local' (one unit at a time: each timed alone) or 'ray' / a `RayEngine` (units in parallel, so they share the machine)
     **options,  # other `Experiment` fields: arch, train, label_fraction, attacks, device, cache_dir, data_root
 ) -> list:
     "Run Original, Retrain, LAF and LAF+R on each task through the runner; returns their records (times in `time` and `history`)."
     with tempfile.TemporaryDirectory(prefix='laf_bench_') as tmp:
         exps = bench_experiments(dataset, tasks, seed, laf, out=tmp if out is None else out, **options)
-        return [r for e in exps for r in e.run(quiet=quiet)]
+        return run_experiments(exps, engine, quiet=quiet)
 
 # %% ../nbs/13_bench.ipynb #26b327a5
 def print_bench(

@@ -11,6 +11,7 @@ import numpy as np
 from .data import make_split
 from .methods import METHODS
 from .experiments import Experiment, add_records, load_records, results_frame
+from .engines import run_experiments
 
 # %% auto #0
 __all__ = ['FRACTIONS', 'supervised_methods', 'budget_experiments', 'budget_frame', 'take_records', 'label_budget_study',
@@ -75,15 +76,15 @@ def take_records(
 def label_budget_study(
     *args,  # `budget_experiments`' arguments: dataset, task, fractions, seeds, methods, arch, out
     quiet:bool=True,  # no progress bars
+    engine='local',  # 'local', 'ray' or a `RayEngine` (chapter `09b_engines`); on Ray every budget's units run as one graph
     reuse=(),  # folders of earlier records (e.g. the experiments chapter's): a record with the key of one this study needs is copied, not recomputed
     **kwargs,  # `budget_experiments`' keyword arguments
 ):
     "LAF, LAF+R and the supervised methods at every label budget (`budget_experiments`); the `budget_frame` of their records."
     exps = budget_experiments(*args, **kwargs)
     if reuse: take_records(exps, reuse)
-    recs, memos = {}, {}  # `memos` keeps each seed's LAF model for the LAF+R of every budget
-    for e in exps:
-        for r in e.run(quiet=quiet, memos=memos): recs[r['key']] = r
+    memos = {}  # each seed's LAF model, for the LAF+R of every budget
+    recs = {r['key']: r for r in run_experiments(exps, engine, quiet=quiet, memos=memos)}
     return budget_frame(list(recs.values()))
 
 # %% ../nbs/11_semisupervised.ipynb #186862c8
