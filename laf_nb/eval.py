@@ -9,6 +9,7 @@ import math
 import numpy as np
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 
 from .data import TASKS, ImageData, Split
 from .models import check_split_model
@@ -19,7 +20,7 @@ __all__ = ['ATTACKERS', 'MIA_FEATURES', 'ATTACK_COLUMNS', 'ACCURACY_COLUMNS', 'M
            'mia_efficacy', 'loss_attack', 'linear_cka', 'split_features', 'representation_similarity', 'evaluate',
            'gap_columns', 'avg_gap', 'compare']
 
-# %% ../nbs/06_eval.ipynb #6ea1a2bb
+# %% ../nbs/06_eval.ipynb #40da323a
 class ModelOutputs:
     "A model's representations and logits of all training and test images of `ds`, computed once; metrics slice them."
     def __init__(self,
@@ -34,18 +35,20 @@ class ModelOutputs:
         with torch.no_grad(): self.logits = {k: model.head(f) for k, f in self.features.items()}
         model.train(was_training)
 
-    def get(self,
-            x,  # `ds.x_train` or `ds.x_test` (the same tensor object)
-            idx=None,  # rows to return; None: all
-            what:str='logits'):  # 'logits' or 'features'
-        "Rows `idx` of the logits (or representations) of the images `x`."
-        if what not in ('logits', 'features'): raise ValueError(f"what={what!r}; allowed: 'logits', 'features'")
-        part = 'train' if x is self.ds.x_train else 'test' if x is self.ds.x_test else None
-        if part is None: raise ValueError("ModelOutputs.get: x must be the training or the test images of its dataset")
-        t = (self.logits if what == 'logits' else self.features)[part]
-        return t if idx is None else t[torch.as_tensor(np.asarray(idx)).long().to(t.device)]
+# %% ../nbs/06_eval.ipynb #83eb4db1
+@patch
+def get(self:ModelOutputs,
+        x,  # `ds.x_train` or `ds.x_test` (the same tensor object)
+        idx=None,  # rows to return; None: all
+        what:str='logits'):  # 'logits' or 'features'
+    "Rows `idx` of the logits (or representations) of the images `x`."
+    if what not in ('logits', 'features'): raise ValueError(f"what={what!r}; allowed: 'logits', 'features'")
+    part = 'train' if x is self.ds.x_train else 'test' if x is self.ds.x_test else None
+    if part is None: raise ValueError("ModelOutputs.get: x must be the training or the test images of its dataset")
+    t = (self.logits if what == 'logits' else self.features)[part]
+    return t if idx is None else t[torch.as_tensor(np.asarray(idx)).long().to(t.device)]
 
-# %% ../nbs/06_eval.ipynb #8132f1fc
+# %% ../nbs/06_eval.ipynb #9a07b249
 def _outputs(model, x, idx=None, what='logits', device=None, outputs=None):
     "`model_outputs` of `x[idx]`, or the same rows of `outputs` when given."
     if outputs is not None: return outputs.get(x, idx, what)
@@ -58,6 +61,7 @@ def _pct_correct(logits, y):
     if len(y) == 0: return float('nan')
     return 100.0 * (logits.argmax(1).cpu() == y).double().mean().item()
 
+# %% ../nbs/06_eval.ipynb #6be3080d
 def accuracies(
     model,  # a trained classifier (features/head contract)
     ds:ImageData,  # the dataset the split indexes
@@ -80,7 +84,7 @@ def accuracies(
         out['Test_f'] = _pct_correct(test_logits[gone.to(test_logits.device)], yt[gone])
     return out
 
-# %% ../nbs/06_eval.ipynb #91faf52e
+# %% ../nbs/06_eval.ipynb #16947b39
 ATTACKERS = ('hgb', 'xgboost')
 
 def _rng(seed, stage):
@@ -97,6 +101,7 @@ def _balance(a, b, rng):
     n = min(len(a), len(b))
     return _subsample(a, n, rng), _subsample(b, n, rng)
 
+# %% ../nbs/06_eval.ipynb #ae7240fa
 def _probs(model, x, idx, device=None, outputs=None):
     "Softmax outputs of `model` on `x[idx]`, float64 NumPy."
     return _outputs(model, x, idx, device=device, outputs=outputs).double().softmax(1).cpu().numpy()
@@ -113,13 +118,14 @@ def _make_attacker(attacker, seed):
         return xgboost.XGBClassifier(n_estimators=100, random_state=seed)
     raise ValueError(f"attacker={attacker!r}; allowed: {', '.join(map(repr, ATTACKERS))}")
 
-# %% ../nbs/06_eval.ipynb #4f25c844
+# %% ../nbs/06_eval.ipynb #b3f71a00
 def _member_data(model, ds, members, non_members, device, transform, outputs=None):
     "Features (`transform` of the softmax outputs) and labels (1 = member of the training set, 0 = test)."
     X = np.concatenate([transform(_probs(model, ds.x_train, members, device, outputs)),
                         transform(_probs(model, ds.x_test, non_members, device, outputs))])
     return X, np.r_[np.ones(len(members)), np.zeros(len(non_members))]
 
+# %% ../nbs/06_eval.ipynb #bbc27066
 def mia_asr(
     model,  # the model under attack (e.g. an unlearned model)
     ds:ImageData,  # the dataset the split indexes
@@ -145,7 +151,7 @@ def mia_asr(
     X, y = _member_data(model, ds, mem_eval, non_eval, device, sort_rows, outputs)
     return 100.0 * float((clf.predict(X) == y).mean())
 
-# %% ../nbs/06_eval.ipynb #190c57a5
+# %% ../nbs/06_eval.ipynb #a8534ed9
 MIA_FEATURES = ('confidence', 'entropy', 'm_entropy', 'prob')
 
 def _mia_features(p, y, feature):
@@ -160,6 +166,7 @@ def _mia_features(p, y, feature):
     terms[rows, y] = -(1 - py) * logp[rows, y]
     return terms.sum(1, keepdims=True)
 
+# %% ../nbs/06_eval.ipynb #12a72880
 def mia_efficacy(
     model,  # the model under attack
     ds:ImageData,  # the dataset the split indexes
@@ -180,13 +187,14 @@ def mia_efficacy(
     forget = np.asarray(split.forget)
     return 100.0 * float(1 - svc.predict(feats(ds.x_train, forget, y)).mean())
 
-# %% ../nbs/06_eval.ipynb #204a251d
+# %% ../nbs/06_eval.ipynb #04d8faa0
 def _losses(model, x, labels, idx, device, outputs=None):
     "Per-sample cross-entropy of `model` on `x[idx]` against `labels[idx]` (float64 NumPy)."
     idx = torch.as_tensor(np.asarray(idx)).long()
     logits = _outputs(model, x, idx, device=device, outputs=outputs).double().cpu()
     return F.cross_entropy(logits, labels[idx], reduction='none').numpy()
 
+# %% ../nbs/06_eval.ipynb #660ca030
 def loss_attack(
     model,  # the model under attack
     ds:ImageData,  # the dataset the split indexes
@@ -220,7 +228,7 @@ def linear_cka(
     if den == 0: return float('nan')
     return (torch.linalg.matrix_norm(b.T @ a) ** 2 / den).item()
 
-# %% ../nbs/06_eval.ipynb #aab974d1
+# %% ../nbs/06_eval.ipynb #dbf8e50a
 def split_features(
     model,  # a model with the features/head contract
     ds:ImageData,  # the dataset the split indexes
@@ -232,6 +240,7 @@ def split_features(
     return dict(forget=_outputs(model, ds.x_train, split.forget, 'features', device, outputs),
                 test=_outputs(model, ds.x_test, None, 'features', device, outputs))
 
+# %% ../nbs/06_eval.ipynb #10da923a
 def representation_similarity(
     model,  # a model (e.g. unlearned)
     reference,  # the reference model (Retrain)
@@ -247,7 +256,7 @@ def representation_similarity(
     own = split_features(model, ds, split, device, outputs)
     return dict(CKA_f=linear_cka(own['forget'], ref['forget']), CKA_test=linear_cka(own['test'], ref['test']))
 
-# %% ../nbs/06_eval.ipynb #56bd9668
+# %% ../nbs/06_eval.ipynb #d29c271a
 ATTACK_COLUMNS = {'asr': 'ASR', 'mia_efficacy': 'MIA_efficacy', 'loss': 'Loss_attack'}
 ACCURACY_COLUMNS = ('Train_r', 'Train_f', 'Test', 'Test_r', 'Test_f')
 
@@ -257,6 +266,7 @@ def _check_attacks(attacks):
     if bad: raise ValueError(f"attacks={attacks!r}: unknown {bad}; allowed: {', '.join(ATTACK_COLUMNS)}")
     return attacks
 
+# %% ../nbs/06_eval.ipynb #98a79585
 def evaluate(
     model,  # the model to evaluate
     ds:ImageData,  # the dataset the split indexes
@@ -278,7 +288,7 @@ def evaluate(
         else: out['Loss_attack'] = loss_attack(model, ds, split, seed=seed, outputs=outs)
     return out
 
-# %% ../nbs/06_eval.ipynb #847d53f3
+# %% ../nbs/06_eval.ipynb #0e8aa9f0
 def gap_columns(
     task:str,  # one of `TASKS`
     attacks=('asr',),  # attacks whose columns enter the gap
@@ -288,6 +298,7 @@ def gap_columns(
     accs = list(ACCURACY_COLUMNS) if task == 'class' else list(ACCURACY_COLUMNS[:3])
     return accs + [ATTACK_COLUMNS[a] for a in _check_attacks(attacks)]
 
+# %% ../nbs/06_eval.ipynb #29bb6b1d
 def avg_gap(
     metrics:dict,  # a method's metrics (`evaluate`)
     retrain_metrics:dict,  # Retrain's metrics, same split and seed

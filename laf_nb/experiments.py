@@ -34,12 +34,13 @@ __all__ = ['ATTACKS', 'RESULTS_FILE', 'STEP_CURVES', 'METRIC_ORDER', 'Experiment
            'load_curves', 'run_method', 'writable_folder', 'results_frame', 'results_table', 'plot_metrics',
            'plot_laf_losses', 'tsne_points', 'plot_tsne', 'save_figures']
 
-# %% ../nbs/09_experiments.ipynb #cabc0ef5
+# %% ../nbs/09_experiments.ipynb #0c6faff5
 ATTACKS = ('asr', 'mia_efficacy', 'loss')
 
 def _check_choice(name, value, allowed):
     if value not in allowed: raise ValueError(f"{name}={value!r}; allowed: {', '.join(map(str, allowed))}")
 
+# %% ../nbs/09_experiments.ipynb #1508f693
 @dataclass
 class Experiment:
     "One unlearning experiment: a dataset, a task, methods (or named variants of them) and seeds."
@@ -89,12 +90,13 @@ def validate(self:Experiment):
     if unknown: raise ValueError(f"method_config names unknown methods {sorted(unknown)}; allowed: {', '.join(METHODS)}")
     return self
 
-# %% ../nbs/09_experiments.ipynb #5e1a2b73
+# %% ../nbs/09_experiments.ipynb #55fcf9da
 @patch
 def data(self:Experiment) -> ImageData:
     "The experiment's dataset: your own `ImageData`, or the named one loaded (once per process)."
     return self.dataset if isinstance(self.dataset, ImageData) else load_dataset(self.dataset, self.data_root)
 
+# %% ../nbs/09_experiments.ipynb #df7cc513
 @patch(as_prop=True)
 def dataset_id(self:Experiment) -> str:
     "The dataset's name in records and keys; your own data is also identified by a hash of its content."
@@ -109,7 +111,7 @@ def seed_list(self:Experiment) -> list:
     "The seeds, as a list."
     return list(range(self.seeds)) if isinstance(self.seeds, int) else [int(s) for s in self.seeds]
 
-# %% ../nbs/09_experiments.ipynb #3f9b7c26
+# %% ../nbs/09_experiments.ipynb #eded4b74
 @patch
 def train_cfg(self:Experiment) -> TrainConfig:
     "How Original and Retrain are trained in this experiment."
@@ -121,6 +123,7 @@ def switches(self:Experiment):
     a = accel_for(self.device) if self.accel else Accel()
     return a if a.any else None
 
+# %% ../nbs/09_experiments.ipynb #062acddb
 @patch
 def method_of(self:Experiment, name:str) -> str:
     "The registered method that `name` (a method or a variant) runs."
@@ -165,7 +168,7 @@ def provenance(device) -> dict:
     return dict(laf_nb=laf_nb.__version__, git=git_commit(), torch=torch.__version__, python=platform.python_version(),
                 device=str(device), host=platform.node(), created=datetime.now(timezone.utc).isoformat(timespec='seconds'))
 
-# %% ../nbs/09_experiments.ipynb #3b7d9f20
+# %% ../nbs/09_experiments.ipynb #16d119a8
 RESULTS_FILE = 'results.jsonl'
 
 def _parse_lines(text):
@@ -176,6 +179,7 @@ def _parse_lines(text):
         except json.JSONDecodeError: r = None
         yield n, r if isinstance(r, dict) else None
 
+# %% ../nbs/09_experiments.ipynb #c3c611ab
 def load_records(out) -> list:
     "The records in the results folder `out` ([] when none); damaged lines and repeated keys are skipped with a warning."
     path = Path(out) / RESULTS_FILE
@@ -191,7 +195,7 @@ def load_records(out) -> list:
         recs.append(r)
     return recs
 
-# %% ../nbs/09_experiments.ipynb #6e8a0c35
+# %% ../nbs/09_experiments.ipynb #a438ae52
 @contextmanager
 def results_lock(out):
     "Hold an exclusive lock on the results folder `out` (its file `.results.jsonl.lock`) while the block runs."
@@ -200,6 +204,7 @@ def results_lock(out):
         if fcntl is not None: fcntl.flock(f, fcntl.LOCK_EX)  # released when the file closes
         yield
 
+# %% ../nbs/09_experiments.ipynb #d1d0cbc5
 def stored_record(out, key:str) -> dict | None:
     "The record with `key` in the results folder `out`, or None (quietly: `load_records` warns of damaged lines)."
     path = Path(out) / RESULTS_FILE
@@ -274,7 +279,7 @@ def run_method(
     metrics.update(representation_similarity(model, retrain, ds, split, device, memo['retrain features'], outs))
     return model, metrics, hist
 
-# %% ../nbs/09_experiments.ipynb #5e7a9c1d
+# %% ../nbs/09_experiments.ipynb #55a48ace
 def writable_folder(
     out,  # the folder
     name:str='out',  # the argument's name, for the error
@@ -287,6 +292,7 @@ def writable_folder(
     except OSError as e: raise ValueError(f"{name}={str(out)!r} is not a writable folder ({e.strerror})") from None
     return out
 
+# %% ../nbs/09_experiments.ipynb #e22f6317
 @patch
 def original_of(self:Experiment, ds, split, seed:int, device):
     "The Original model of `seed`: trained on all of D with the task's labels, or read from the cache."
@@ -371,7 +377,7 @@ def run(
     if kept: save_figures(out, records, kept, ds, fig[1], tsne=self.tsne)
     return records
 
-# %% ../nbs/09_experiments.ipynb #016e093b
+# %% ../nbs/09_experiments.ipynb #775bd2b3
 METRIC_ORDER = ('Train_r', 'Train_f', 'Test', 'Test_r', 'Test_f', 'ASR', 'MIA_efficacy', 'Loss_attack', 'CKA_f', 'CKA_test')
 
 def _name(r):
@@ -383,6 +389,7 @@ def _group(r):
     "The records a gap is measured within: one dataset, task, split, model, seed and training recipe."
     return (r['dataset'], r['task'], json.dumps(r['task_options'], sort_keys=True), r['arch'], r['seed'], r.get('train_id'))
 
+# %% ../nbs/09_experiments.ipynb #11396413
 def _row_names(recs) -> list:
     "`_name` of each record, with its `config_id` where records of one name (in one dataset, task, model) differ in it."
     base = [(r['dataset'], r['task'], r['arch'], _name(r)) for r in recs]
@@ -460,13 +467,14 @@ def plot_laf_losses(hist):
     fig.tight_layout()
     return fig
 
-# %% ../nbs/09_experiments.ipynb #0e2a4c6d
+# %% ../nbs/09_experiments.ipynb #814c145a
 def tsne_points(split, n_forget=250, n_remain=750, seed=0):
     "The training indices the t-SNE shows: a seeded sample of D_f and of D_r."
     g = torch.Generator().manual_seed(seed)
     pick = lambda idx, n: idx[torch.randperm(len(idx), generator=g)[:n]]
     return pick(split.forget, n_forget), pick(split.remain, n_remain)
 
+# %% ../nbs/09_experiments.ipynb #7c15c5d3
 def plot_tsne(
     models:dict,  # panel title -> model
     ds,  # the dataset the split indexes

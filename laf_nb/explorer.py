@@ -55,7 +55,7 @@ def class_choices(
     names = list(MNIST_CLASSES) if dataset == 'mnist5k' else list(DATASETS[dataset].classes)
     return [(f'{i}' if name == str(i) else f'{i} · {name}', i) for i, name in enumerate(names or [str(i) for i in range(10)])]
 
-# %% ../nbs/15_explorer.ipynb #d5689d3a
+# %% ../nbs/15_explorer.ipynb #19d570d8
 DEFAULT_METHODS = ('original', 'retrain', 'laf', 'laf+r')
 
 def _devices():
@@ -69,6 +69,7 @@ def _show(w, on:bool):
     w.layout.display = None if on else 'none'
     w.disabled = not on
 
+# %% ../nbs/15_explorer.ipynb #d1cc2fdc
 class Explorer:
     "An ipywidgets panel that configures and runs an `Experiment` and shows its progress, table and figures."
     def __init__(self,
@@ -83,35 +84,7 @@ class Explorer:
         self.train, self.method_config, self.arch, self.attacks = dict(train or {}), dict(method_config or {}), arch, tuple(attacks)
         self.data_root, self.cache_dir = data_root, cache_dir
         self.records, self.result = None, None  # the last run's records and table
-        st = {'description_width': '110px'}
-        W = lambda cls, desc, **kw: cls(description=desc, style=st, layout=widgets.Layout(width='340px'), **kw)
-        self.dataset = W(widgets.Dropdown, 'dataset', options=DATASET_NAMES, value='mnist5k')
-        self.task = W(widgets.Dropdown, 'task', options=[(TASK_LABELS[t], t) for t in TASKS], value='class')
-        self.classes = W(widgets.SelectMultiple, 'classes', options=class_choices('mnist5k'), rows=10)
-        self.uniform = W(widgets.Checkbox, 'uniform over D', value=False, indent=True)
-        self.fraction = W(widgets.FloatSlider, 'fraction', min=0.0, max=1.0, step=0.05, readout_format='.2f')
-        self.methods = W(widgets.SelectMultiple, 'methods', options=tuple(METHODS), value=DEFAULT_METHODS, rows=8)
-        self.seeds = W(widgets.BoundedIntText, 'seeds', value=1, min=1, max=10)
-        self.label_fraction = W(widgets.FloatSlider, 'labels p', value=0.1, min=0.01, max=1.0, step=0.01)
-        devs = _devices()
-        self.device = W(widgets.Dropdown, 'device', options=devs, value=str(get_device()) if str(get_device()) in devs else 'cpu')
-        self.tsne = W(widgets.Checkbox, 't-SNE figure', value=True, indent=True)
-        self.out = W(widgets.Text, 'output folder', value=str(out))
-        self.run_button = widgets.Button(description='Run', button_style='primary', icon='play')
-        self.progress = widgets.IntProgress(value=0, min=0, max=1, description='records', style=st)
-        self.status = widgets.Label('')
-        self.message = widgets.HTML('')  # errors
-        self.table = widgets.HTML('')  # the results table
-        self.figures = {k: widgets.Image(format='png', layout=widgets.Layout(max_width='100%'))
-                        for k in ('metrics', 'laf_losses', 'tsne')}
-        self.figure_note = widgets.HTML('')
-        self.tabs = widgets.Tab(children=list(self.figures.values()), titles=['metrics', 'LAF losses', 't-SNE'])
-        self.task.observe(lambda ch: self._task_changed(), 'value')
-        self.uniform.observe(lambda ch: self._show_task_controls(), 'value')
-        self.dataset.observe(lambda ch: self._dataset_changed(), 'value')
-        self.methods.observe(lambda ch: self._methods_changed(), 'value')
-        self.run_button.on_click(lambda b: self.run())
-        self._task_changed(); self._methods_changed()
+        self.make_controls(out); self.make_outputs(); self.connect()
         left = widgets.VBox([self.dataset, self.task, self.classes, self.uniform, self.fraction])
         right = widgets.VBox([self.methods, self.seeds, self.label_fraction, self.device, self.tsne, self.out])
         self.ui = widgets.VBox([widgets.HBox([left, right]), widgets.HBox([self.run_button, self.progress, self.status]),
@@ -119,29 +92,80 @@ class Explorer:
 
     def _repr_mimebundle_(self, **kwargs): return self.ui._repr_mimebundle_(**kwargs)
 
-    def _task_changed(self):
-        "Set the task's default options, and show only its controls."
-        d = task_defaults(self.task.value)
-        self.classes.value = d['classes']
-        if d['fraction'] is not None: self.fraction.value = d['fraction']
-        if 'uniform' in d: self.uniform.value = d['uniform']
-        self._show_task_controls()
+# %% ../nbs/15_explorer.ipynb #792a5e39
+@patch
+def make_controls(self:Explorer,
+                  out:str):  # the starting output folder
+    "The controls: the data and task on the left, the methods, seeds, budget, device and folder on the right."
+    st = {'description_width': '110px'}
+    W = lambda cls, desc, **kw: cls(description=desc, style=st, layout=widgets.Layout(width='340px'), **kw)
+    self.dataset = W(widgets.Dropdown, 'dataset', options=DATASET_NAMES, value='mnist5k')
+    self.task = W(widgets.Dropdown, 'task', options=[(TASK_LABELS[t], t) for t in TASKS], value='class')
+    self.classes = W(widgets.SelectMultiple, 'classes', options=class_choices('mnist5k'), rows=10)
+    self.uniform = W(widgets.Checkbox, 'uniform over D', value=False, indent=True)
+    self.fraction = W(widgets.FloatSlider, 'fraction', min=0.0, max=1.0, step=0.05, readout_format='.2f')
+    self.methods = W(widgets.SelectMultiple, 'methods', options=tuple(METHODS), value=DEFAULT_METHODS, rows=8)
+    self.seeds = W(widgets.BoundedIntText, 'seeds', value=1, min=1, max=10)
+    self.label_fraction = W(widgets.FloatSlider, 'labels p', value=0.1, min=0.01, max=1.0, step=0.01)
+    devs = _devices()
+    self.device = W(widgets.Dropdown, 'device', options=devs, value=str(get_device()) if str(get_device()) in devs else 'cpu')
+    self.tsne = W(widgets.Checkbox, 't-SNE figure', value=True, indent=True)
+    self.out = W(widgets.Text, 'output folder', value=str(out))
 
-    def _show_task_controls(self):
-        t = self.task.value
-        _show(self.uniform, t == 'data')
-        _show(self.fraction, t in ('data', 'noisy'))
-        _show(self.classes, not (t == 'data' and self.uniform.value))
+# %% ../nbs/15_explorer.ipynb #e946c7cf
+@patch
+def make_outputs(self:Explorer):
+    "The Run button and what a run fills: progress, status, messages, the table and the figures."
+    st = {'description_width': '110px'}
+    self.run_button = widgets.Button(description='Run', button_style='primary', icon='play')
+    self.progress = widgets.IntProgress(value=0, min=0, max=1, description='records', style=st)
+    self.status = widgets.Label('')
+    self.message = widgets.HTML('')  # errors
+    self.table = widgets.HTML('')  # the results table
+    self.figures = {k: widgets.Image(format='png', layout=widgets.Layout(max_width='100%'))
+                    for k in ('metrics', 'laf_losses', 'tsne')}
+    self.figure_note = widgets.HTML('')
+    self.tabs = widgets.Tab(children=list(self.figures.values()), titles=['metrics', 'LAF losses', 't-SNE'])
 
-    def _dataset_changed(self):
-        keep = self.classes.value
-        self.classes.options = class_choices(self.dataset.value)
-        self.classes.value = keep
+# %% ../nbs/15_explorer.ipynb #cb4a6561
+@patch
+def connect(self:Explorer):
+    "Make the controls follow each other: the task's controls and defaults, the dataset's classes, the budget's switch."
+    self.task.observe(lambda ch: self._task_changed(), 'value')
+    self.uniform.observe(lambda ch: self._show_task_controls(), 'value')
+    self.dataset.observe(lambda ch: self._dataset_changed(), 'value')
+    self.methods.observe(lambda ch: self._methods_changed(), 'value')
+    self.run_button.on_click(lambda b: self.run())
+    self._task_changed(); self._methods_changed()
 
-    def _methods_changed(self):
-        "The label budget p matters only when a method other than the references reads labels."
-        self.label_fraction.disabled = not any(METHODS[m].labels != 'none' for m in self.methods.value
-                                               if m not in ('original', 'retrain'))
+# %% ../nbs/15_explorer.ipynb #4019c06f
+@patch
+def _task_changed(self:Explorer):
+    "Set the task's default options, and show only its controls."
+    d = task_defaults(self.task.value)
+    self.classes.value = d['classes']
+    if d['fraction'] is not None: self.fraction.value = d['fraction']
+    if 'uniform' in d: self.uniform.value = d['uniform']
+    self._show_task_controls()
+
+@patch
+def _show_task_controls(self:Explorer):
+    t = self.task.value
+    _show(self.uniform, t == 'data')
+    _show(self.fraction, t in ('data', 'noisy'))
+    _show(self.classes, not (t == 'data' and self.uniform.value))
+
+@patch
+def _dataset_changed(self:Explorer):
+    keep = self.classes.value
+    self.classes.options = class_choices(self.dataset.value)
+    self.classes.value = keep
+
+@patch
+def _methods_changed(self:Explorer):
+    "The label budget p matters only when a method other than the references reads labels."
+    self.label_fraction.disabled = not any(METHODS[m].labels != 'none' for m in self.methods.value
+                                           if m not in ('original', 'retrain'))
 
 # %% ../nbs/15_explorer.ipynb #3d37ad94
 @patch
@@ -188,7 +212,7 @@ def watch_run(
         if on_record is not None: on_record(done, rec)
     return exp.run(quiet=True, on_record=landed)
 
-# %% ../nbs/15_explorer.ipynb #543476a5
+# %% ../nbs/15_explorer.ipynb #9d3cdc87
 FIGURES = {'metrics': 'metrics.png', 'laf_losses': 'laf_losses.png', 'tsne': 'tsne.png'}
 
 def _png(fig) -> bytes:
@@ -200,6 +224,7 @@ def _png(fig) -> bytes:
 
 def _stamp(p:Path): return p.stat().st_mtime_ns if p.exists() else None
 
+# %% ../nbs/15_explorer.ipynb #31607701
 @patch
 def _error(self:Explorer, e:Exception):
     "Show the message of `e` in the panel."
@@ -213,6 +238,7 @@ def _progress(self:Explorer, done:int, rec:dict):
     last = f" · last: {rec['method']} (seed {rec['seed']})" if rec else ''
     self.status.value = f"{done}/{self.progress.max} records{last}"
 
+# %% ../nbs/15_explorer.ipynb #ed1926ae
 @patch
 def _show_figures(self:Explorer, exp:Experiment, records:list, before:dict):
     "Fill the figure widgets: the files this run wrote, or figures drawn again from `records`."
@@ -231,6 +257,7 @@ def _show_figures(self:Explorer, exp:Experiment, records:list, before:dict):
         self.figures[k].value = png or b''
     self.figure_note.value = '<br>'.join(f'<i>{n}</i>' for n in notes)
 
+# %% ../nbs/15_explorer.ipynb #eb5c91f3
 @patch
 def run(self:Explorer) -> list | None:
     "Run the experiment the controls describe (the Run button); returns its records, or None after a bad choice."

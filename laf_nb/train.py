@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 from fastprogress.fastprogress import master_bar, progress_bar
 
 from .data import (TensorInputs, as_indices, as_inputs, as_labels, augment_batch, batch_indices, load_dataset,
@@ -20,13 +21,14 @@ from .models import init_model
 # %% auto #0
 __all__ = ['FIT_DEFAULTS', 'set_seed', 'get_device', 'model_outputs', 'accuracy', 'Accel', 'accel_for', 'DeviceBatches',
            'autocast', 'fit', 'file_mode', 'atomic_write', 'save_model', 'load_model', 'default_cache_dir',
-           'tensor_digest', 'train_cached']
+           'tensor_digest', 'cache_name', 'train_cached']
 
-# %% ../nbs/02_train.ipynb #eb165ab6
+# %% ../nbs/02_train.ipynb #d0698d78
 def set_seed(seed:int):
     "Seed Python's, NumPy's and torch's global generators."
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
 
+# %% ../nbs/02_train.ipynb #f64c7abe
 def get_device(device=None) -> torch.device:
     "`device` as a `torch.device`; None picks CUDA, then MPS, then the CPU."
     if device is not None:
@@ -77,7 +79,7 @@ def accuracy(
     pred = model_outputs(model, x, idx, bs=bs, device=device).argmax(1).cpu()
     return 100.0 * (pred == y[idx]).float().mean().item()
 
-# %% ../nbs/02_train.ipynb #e823d1f6
+# %% ../nbs/02_train.ipynb #8c9510ac
 @dataclass(frozen=True)
 class Accel:
     "Speed switches for accelerators; on device types not in `devices` they are all off."
@@ -94,6 +96,7 @@ class Accel:
     @property
     def any(self) -> bool: return self.amp or self.channels_last or self.compile or self.pinned
 
+# %% ../nbs/02_train.ipynb #2f4491c2
 def accel_for(
     device=None,  # the device a run uses
     compile:bool=False,  # also compile the model (slow to start; pays off on long runs)
@@ -101,7 +104,7 @@ def accel_for(
     "The runner's switches: mixed precision and channels-last on CUDA, nothing elsewhere."
     return Accel(amp=True, channels_last=True, compile=compile).active(device)
 
-# %% ../nbs/02_train.ipynb #f8c7f732
+# %% ../nbs/02_train.ipynb #ad210143
 class DeviceBatches:
     "Float batches of the inputs `x` (see `as_inputs`) on `device` under the switches `acc`."
     def __init__(self,
@@ -112,15 +115,17 @@ class DeviceBatches:
         self.pinned = acc.pinned and device.type != 'cpu' and isinstance(x, TensorInputs)  # in-memory sets only
         self.x = TensorInputs(x.x.pin_memory(), x.name) if self.pinned else x.place(device)
 
-    def __call__(self, idx, augment:torch.Generator=None):
-        "The batch `x[idx]` as floats (uint8 scaled to [0, 1]); augmented with the generator `augment` when given."
-        if self.pinned:
-            x = self.x.x
-            buf = torch.empty((len(idx), *x.shape[1:]), dtype=x.dtype).pin_memory()
-            xb = TensorInputs(torch.index_select(x, 0, idx.cpu(), out=buf)).batch(torch.arange(len(idx)), self.device)
-        else: xb = self.x.batch(idx, self.device)
-        if augment is not None: xb = augment_batch(xb, generator=augment)
-        return xb.contiguous(memory_format=torch.channels_last) if self.acc.channels_last and xb.dim() == 4 else xb
+# %% ../nbs/02_train.ipynb #80adad71
+@patch
+def __call__(self:DeviceBatches, idx, augment:torch.Generator=None):
+    "The batch `x[idx]` as floats (uint8 scaled to [0, 1]); augmented with the generator `augment` when given."
+    if self.pinned:
+        x = self.x.x
+        buf = torch.empty((len(idx), *x.shape[1:]), dtype=x.dtype).pin_memory()
+        xb = TensorInputs(torch.index_select(x, 0, idx.cpu(), out=buf)).batch(torch.arange(len(idx)), self.device)
+    else: xb = self.x.batch(idx, self.device)
+    if augment is not None: xb = augment_batch(xb, generator=augment)
+    return xb.contiguous(memory_format=torch.channels_last) if self.acc.channels_last and xb.dim() == 4 else xb
 
 # %% ../nbs/02_train.ipynb #29261dc3
 def autocast(
@@ -135,13 +140,14 @@ def _prepare_model(model, acc:Accel):
     if acc.channels_last: model.to(memory_format=torch.channels_last)
     return torch.compile(model) if acc.compile else model
 
-# %% ../nbs/02_train.ipynb #9f313ee8
+# %% ../nbs/02_train.ipynb #578c4e55
 def _epoch_bar(epochs, quiet):
     return range(epochs) if quiet else master_bar(range(epochs))
 
 def _step_bar(batches, mb, quiet):
     return batches if quiet else progress_bar(batches, parent=mb, leave=False)
 
+# %% ../nbs/02_train.ipynb #ef26ae13
 def fit(
     model,  # a classifier; trained in place and moved to `device`
     x,  # inputs N×… by the input contract (see `model_outputs`)
@@ -190,7 +196,7 @@ def fit(
     hist['time'] = time.perf_counter() - t0
     return hist
 
-# %% ../nbs/02_train.ipynb #d1e02e95
+# %% ../nbs/02_train.ipynb #735f5f08
 def file_mode() -> int:
     "The permissions a new file gets under the process's umask (0o644 under the usual umask 022)."
     mask = os.umask(0); os.umask(mask)
@@ -209,6 +215,7 @@ def atomic_write(path, write):
         if os.path.exists(tmp): os.remove(tmp)
     return path
 
+# %% ../nbs/02_train.ipynb #34ef6ef0
 def save_model(model, path):
     "Save `model`'s state dict to `path` atomically."
     return atomic_write(path, lambda tmp: torch.save(model.state_dict(), tmp))
@@ -235,6 +242,22 @@ def tensor_digest(t) -> str:
 FIT_DEFAULTS = {k: p.default for k, p in inspect.signature(fit).parameters.items()
                 if k in ('epochs', 'lr', 'weight_decay', 'bs', 'augment')}  # part of the cache key
 
+# %% ../nbs/02_train.ipynb #88a8ff69
+def cache_name(
+    arch:str,  # the architecture
+    xi:TensorInputs,  # the in-memory inputs
+    y,  # the labels (only `y[idx]` enters)
+    idx,  # the indices trained on
+    seed:int,  # the seed
+    n_classes:int,  # the head's size
+    fit_args:dict,  # `fit`'s arguments, defaults included
+    acc:Accel,  # the switches that act on the device
+) -> str:
+    "The file name stem (20 hex digits) of the cached model trained with these arguments."
+    key = dict(arch=arch, x=tensor_digest(xi.x), y=tensor_digest(torch.as_tensor(y)[idx]), idx=tensor_digest(idx),
+               seed=seed, n_classes=n_classes, fit=sorted(fit_args.items()), **({'accel': repr(acc)} if acc.any else {}))
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:20]
+
 # %% ../nbs/02_train.ipynb #686ca00b
 def train_cached(
     arch:str,  # architecture, see `init_model`
@@ -256,9 +279,7 @@ def train_cached(
     idx = as_indices(idx, len(xi), 'idx')
     acc = (fit_kwargs.pop('accel', None) or Accel()).active(device)
     fit_args = {**FIT_DEFAULTS, **fit_kwargs}
-    key = dict(arch=arch, x=tensor_digest(xi.x), y=tensor_digest(torch.as_tensor(y)[idx]), idx=tensor_digest(idx),
-               seed=seed, n_classes=n_classes, fit=sorted(fit_args.items()), **({'accel': repr(acc)} if acc.any else {}))
-    name = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:20]
+    name = cache_name(arch, xi, y, idx, seed, n_classes, fit_args, acc)
     model = init_model(arch, seed=seed, n_classes=n_classes, in_channels=xi.shape[1])
     path = None if cache_dir is False else Path(cache_dir or default_cache_dir()) / f'{arch}-{name}.pt'
     info = path.with_suffix('.json') if path is not None else None
