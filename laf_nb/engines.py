@@ -15,6 +15,7 @@ from fastcore.basics import patch
 from fastprogress.fastprogress import master_bar, progress_bar
 
 from .data import make_split
+from .models import ARCHS
 from .train import get_device, tensor_digest
 from .methods import METHODS, apply_method, config_hash, jsonable
 from .experiments import (Experiment, append_record, load_records, provenance, results_lock, run_method,
@@ -22,7 +23,7 @@ from .experiments import (Experiment, append_record, load_records, provenance, r
 
 # %% auto #0
 __all__ = ['ENGINES', 'RAY_INSTALL', 'FAILURES_FILE', 'import_ray', 'RayEngine', 'engine_for', 'prepared', 'original_task',
-           'retrain_task', 'base_task', 'unit_task', 'ray_tasks', 'Unit', 'original_id', 'needed_methods',
+           'retrain_task', 'base_task', 'unit_task', 'ray_tasks', 'Unit', 'original_id', 'needed_methods', 'needs_of',
            'UnitFailures', 'run_experiments']
 
 # %% ../nbs/09b_engines.ipynb #dfe2cc79
@@ -93,29 +94,30 @@ def start(self:RayEngine):
 # %% ../nbs/09b_engines.ipynb #f8483ec4
 def prepared(
     exp:Experiment,  # the experiment the unit belongs to
-    methods:dict,  # the entries of `METHODS` the unit needs (the driver's)
+    needs:dict,  # the registry entries the unit needs (the driver's): {'methods': of `METHODS`, 'archs': of `ARCHS`}; {}: none
     threads:int,  # torch threads: the unit's CPUs
 ) -> tuple:
     "Set up this worker for a unit of `exp`; returns its data and device."
-    from laf_nb.methods import METHODS as registry  # the worker's registry (also when this function travels by value)
+    from laf_nb.methods import METHODS as methods  # the worker's registries (also when this function travels by value)
+    from laf_nb.models import ARCHS as archs
     torch.set_num_threads(threads)
-    registry.update(methods)
+    methods.update(needs.get('methods', {})); archs.update(needs.get('archs', {}))
     return exp.data(), get_device(exp.device)
 
 # %% ../nbs/09b_engines.ipynb #884719dc
-def original_task(exp, methods, threads, split, seed):
+def original_task(exp, needs, threads, split, seed):
     "The Original model of `seed` (on the CPU)."
-    ds, device = prepared(exp, methods, threads)
+    ds, device = prepared(exp, needs, threads)
     return exp.original_of(ds, split, seed, device).cpu()
 
-def retrain_task(exp, methods, threads, split, seed, original):
+def retrain_task(exp, needs, threads, split, seed, original):
     "The Retrain model of `seed` (on the CPU)."
-    ds, device = prepared(exp, methods, threads)
+    ds, device = prepared(exp, needs, threads)
     return exp.retrain_of(original.to(device), ds, split, seed, device).cpu()
 
-def base_task(exp, methods, threads, split, seed, base, cfg, fraction, original):
+def base_task(exp, needs, threads, split, seed, base, cfg, fraction, original):
     "The (model on the CPU, history) of base method `base` with `cfg` at `seed`: what the methods built on it start from."
-    ds, device = prepared(exp, methods, threads)
+    ds, device = prepared(exp, needs, threads)
     model, hist = apply_method(base, original.to(device), ds, split, cfg, fraction, seed, device)
     return model.cpu(), hist
 
@@ -125,9 +127,9 @@ def _numbers(hist:dict) -> dict:
     num = lambda v: isinstance(v, (int, float, bool)) or v is None
     return {k: v for k, v in (hist or {}).items() if num(v) or (isinstance(v, (list, tuple)) and all(map(num, v)))}
 
-def unit_task(exp, methods, threads, name, seed, split, keep_model, base_keys, original, retrain, *bases):
+def unit_task(exp, needs, threads, name, seed, split, keep_model, base_keys, original, retrain, *bases):
     "Run `name` at `seed`: dict(metrics, hist, failed, prov, model); `bases` are the base tasks' results for `base_keys`."
-    ds, device = prepared(exp, methods, threads)
+    ds, device = prepared(exp, needs, threads)
     memo = {k: (m.to(device), h) for k, (m, h) in zip(base_keys, bases)}
     failed, model = None, None
     try: model, metrics, hist = run_method(exp.method_of(name), original.to(device), retrain.to(device), ds, split,
@@ -171,12 +173,16 @@ def needed_methods(exp:Experiment) -> dict:
     names = {exp.method_of(m) for m in ('retrain', *exp.methods)}
     return {n: METHODS[n] for n in names | {METHODS[n].base for n in names} - {None}}
 
+def needs_of(exp:Experiment) -> dict:
+    "What the workers of `exp` must have registered: its methods (`needed_methods`) and its architecture."
+    return dict(methods=needed_methods(exp), archs={exp.arch: ARCHS[exp.arch]})
+
 # %% ../nbs/09b_engines.ipynb #e4698bfb
 @patch
 def submit(self:RayEngine, exp:Experiment, refs:dict, memos:dict, fig_seed:dict) -> list:
     "The `Unit`s of `exp`, submitting the tasks of those not in its store; `fig_seed[exp]` gets the seed its figures show."
     ray, tasks, opt = import_ray(), ray_tasks(), self.options(exp)
-    ds, args = exp.data(), (ray.put(exp), ray.put(needed_methods(exp)), self.cpus_per_job)
+    ds, args = exp.data(), (ray.put(exp), ray.put(needs_of(exp)), self.cpus_per_job)
     names = exp.methods if 'retrain' in exp.methods else ('retrain', *exp.methods)
     done, units = {r['key']: r for r in load_records(exp.out)}, []
     for seed in exp.seed_list:

@@ -31,8 +31,8 @@ import laf_nb.baselines  # the baselines' chapter registers them in METHODS: eve
 # %% auto #0
 __all__ = ['ATTACKS', 'RESULTS_FILE', 'STEP_CURVES', 'METRIC_ORDER', 'Experiment', 'git_commit', 'provenance', 'load_records',
            'results_lock', 'stored_record', 'append_record', 'add_records', 'history_summary', 'save_curves',
-           'load_curves', 'run_method', 'writable_folder', 'results_frame', 'results_table', 'plot_metrics',
-           'plot_laf_losses', 'tsne_points', 'plot_tsne', 'save_figures']
+           'load_curves', 'evidence_path', 'load_stored', 'run_method', 'writable_folder', 'results_frame',
+           'results_table', 'plot_metrics', 'plot_laf_losses', 'tsne_points', 'plot_tsne', 'save_figures']
 
 # %% ../nbs/09_experiments.ipynb #0c6faff5
 ATTACKS = ('asr', 'mia_efficacy', 'loss')
@@ -257,6 +257,28 @@ def load_curves(out, key:str) -> dict:
     "The per-step curves kept for the record `key` in the results folder `out` ({} when none were kept)."
     path = Path(out) / 'curves' / f'{key}.json.gz'
     return json.loads(gzip.decompress(path.read_bytes())) if path.exists() else {}
+
+# %% ../nbs/09_experiments.ipynb #ec9aa442
+def evidence_path(
+    *parts:str,  # the path under `results/`, e.g. 'fashion', 'class' or 'fashion/class'
+) -> Path:
+    "Where `results/<parts>` is: under `$LAF_RESULTS`, else the `results/` folder of the repository beside the package."
+    root = os.environ.get('LAF_RESULTS') or Path(laf_nb.__file__).resolve().parents[1] / 'results'
+    return Path(root).joinpath(*parts)
+
+def load_stored(
+    *parts:str,  # the path under `results/` (see `evidence_path`)
+):
+    "The stored evidence `results/<parts>`, read by its kind; None when this checkout does not hold it."
+    p = evidence_path(*parts)
+    if p.is_dir(): return load_records(p) if (p / RESULTS_FILE).exists() else None
+    if not p.exists(): return None
+    if p.suffix == '.csv':
+        import pandas as pd
+        return pd.read_csv(p)
+    if p.suffix == '.json': return json.loads(p.read_text())
+    if p.suffix == '.jsonl': return [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
+    raise ValueError(f"load_stored: {p} is a {p.suffix or 'suffix-less'} file; allowed: a results folder, .csv, .json, .jsonl")
 
 # %% ../nbs/09_experiments.ipynb #4d6f8a0c
 def run_method(

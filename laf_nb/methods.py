@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from .data import Split, label_subset
+from .models import ARCHS
 from .train import model_outputs, train_cached
 from .laf import laf_config, laf_unlearn, repair
 
@@ -123,8 +124,9 @@ class TrainConfig:
                                       augment=self.augment, accel=self.accel)
 
 def train_config(task, arch='cnn', **overrides):
-    "The paper's training recipe for `arch` (augmentation for the ResNets)."
-    return TrainConfig(arch=arch, augment=arch != 'cnn', **overrides)
+    "The paper's training recipe for `arch` (augmentation for the ResNets, or as a registered architecture says)."
+    if arch not in ARCHS: raise ValueError(f"train_config: unknown arch={arch!r}; allowed: {', '.join(ARCHS)}")
+    return TrainConfig(arch=arch, augment=ARCHS[arch].augment, **overrides)
 
 # %% ../nbs/07_methods.ipynb #6a3f0d27
 def class_count(split:Split) -> int:
@@ -169,8 +171,9 @@ class LAFRConfig:
     repair: dict = field(default_factory=dict)  # keyword arguments of `repair` (epochs, lr, ...)
 
 def laf_arch(arch:str) -> str:
-    "The architecture whose LAF reference hyper-parameters a model `arch` takes ('cnn', else 'resnet18')."
-    return 'cnn' if arch == 'cnn' else 'resnet18'
+    "The architecture whose LAF reference hyper-parameters a model `arch` takes: 'cnn' or 'resnet18' (a registered one's `like`)."
+    if arch not in ARCHS: raise ValueError(f"laf_arch: unknown arch={arch!r}; allowed: {', '.join(ARCHS)}")
+    return ARCHS[arch].like
 
 def lafr_config(task, arch='cnn', repair_epochs=None, repair_lr=None, **laf_overrides):
     "LAF's reference config for (`task`, `arch`) and `repair`'s defaults (overridable)."

@@ -6,6 +6,8 @@
 from __future__ import annotations
 import copy
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable
 
 import torch
 from torch import nn
@@ -15,8 +17,9 @@ from fastcore.basics import patch
 from .data import as_inputs
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'RESNET_VARIANTS', 'ARCHS', 'FeatureHead', 'CNN', 'ResNet18', 'SplitModel',
-           'check_split_model', 'head_parameters', 'extractor_parameters', 'representation_size', 'init_model']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'RESNET_VARIANTS', 'ARCHS', 'BUILTIN_ARCHS', 'FeatureHead', 'CNN', 'ResNet18',
+           'SplitModel', 'check_split_model', 'head_parameters', 'extractor_parameters', 'representation_size', 'Arch',
+           'init_model', 'register_arch']
 
 # %% ../nbs/01_models.ipynb #0a0e020c
 class FeatureHead(nn.Module):
@@ -248,17 +251,50 @@ def representation_size(model, x):
     with _evaluating(model): return model.features(as_inputs(x).batch(torch.arange(1), p.device)).flatten(1).shape[1]
 
 # %% ../nbs/01_models.ipynb #2b0f8a34
-ARCHS = ('cnn', 'resnet18', 'resnet18-cifar')
+@dataclass(frozen=True)
+class Arch:
+    "How the runner builds a model by name: `make(n_classes, in_channels)`, and the reference recipe it takes."
+    make: Callable  # (n_classes, in_channels) -> a `FeatureHead`, or a plain classifier whose head is `head`
+    like: str = 'cnn'  # the built-in architecture whose reference hyper-parameters (training, LAF) it takes: 'cnn' or 'resnet18'
+    augment: bool = False  # train Original and Retrain with random crop + flip (images of 3 channels only)
+    head: str = None  # the dotted name of the head when `make` returns a plain classifier (it is wrapped in `SplitModel`)
+
+def _cnn(n_classes, in_channels): return CNN(n_classes, in_channels)
+def _resnet18(n_classes, in_channels): return ResNet18('paper', n_classes)
+def _resnet18_cifar(n_classes, in_channels): return ResNet18('cifar', n_classes)
+
+ARCHS = {'cnn': Arch(_cnn), 'resnet18': Arch(_resnet18, 'resnet18', True), 'resnet18-cifar': Arch(_resnet18_cifar, 'resnet18', True)}
+BUILTIN_ARCHS = tuple(ARCHS)  # the architectures of the paper
 
 def init_model(
-    arch:str='cnn',  # one of `ARCHS`
+    arch:str='cnn',  # a name of `ARCHS` (the paper's, or one of `register_arch`)
     seed:int=0,  # seed of the initial weights
     n_classes:int=10,  # number of classes
-    in_channels:int=1,  # image channels (CNN only; the ResNets take 3)
+    in_channels:int=1,  # image channels (the CNN's; the ResNets take 3), or what a registered model makes of the input's second dimension
 ) -> FeatureHead:
     "A freshly initialised model `arch`, its weights fixed by `seed`."
     if arch not in ARCHS: raise ValueError(f"init_model: unknown arch={arch!r}; allowed: {', '.join(ARCHS)}")
+    a = ARCHS[arch]
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        if arch == 'cnn': return CNN(n_classes, in_channels)
-        return ResNet18('paper' if arch == 'resnet18' else 'cifar', n_classes)
+        m = a.make(n_classes, in_channels)
+    if isinstance(m, FeatureHead): return m
+    if a.head is None: raise TypeError(f"init_model: arch={arch!r} made a {type(m).__name__}, not a FeatureHead; "
+                                       "register it with head= (its head's name) so that it is wrapped in SplitModel")
+    return SplitModel(m, head=a.head, copy_model=False)
+
+# %% ../nbs/01_models.ipynb #d43671d9
+def register_arch(
+    name:str,  # the name the runner, the records and the model cache know it by
+    make:Callable,  # make(n_classes, in_channels) -> the model (a `FeatureHead`, or a classifier with a `head`)
+    like:str='cnn',  # whose reference hyper-parameters it takes: 'cnn' or 'resnet18'
+    augment:bool=False,  # random crop + flip while training Original and Retrain (3-channel images only)
+    head:str=None,  # the head's dotted name when `make` returns a plain classifier, e.g. 'fc'
+) -> Arch:
+    "Add (or replace) the architecture `name`, so that `init_model`, the runner and `bench` can build it; the paper's names are fixed."
+    if name in BUILTIN_ARCHS: raise ValueError(f"register_arch: name={name!r} is a built-in architecture; give yours another name")
+    if not isinstance(name, str) or not name or '/' in name: raise ValueError(f"register_arch: name={name!r} must be a non-empty string without '/'")
+    if not callable(make): raise TypeError(f"register_arch: make={make!r} must be callable as make(n_classes, in_channels)")
+    if like not in ('cnn', 'resnet18'): raise ValueError(f"register_arch: like={like!r}; allowed: cnn, resnet18")
+    ARCHS[name] = Arch(make, like, bool(augment), head)
+    return ARCHS[name]

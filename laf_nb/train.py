@@ -10,18 +10,19 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch import nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from fastprogress.fastprogress import master_bar, progress_bar
 
 from .data import (TensorInputs, as_indices, as_inputs, as_labels, augment_batch, batch_indices, load_dataset,
                          make_split)
-from .models import init_model
+from .models import ARCHS, BUILTIN_ARCHS, init_model, register_arch
 
 # %% auto #0
 __all__ = ['FIT_DEFAULTS', 'set_seed', 'get_device', 'model_outputs', 'accuracy', 'Accel', 'accel_for', 'DeviceBatches',
            'autocast', 'fit', 'file_mode', 'atomic_write', 'save_model', 'load_model', 'default_cache_dir',
-           'tensor_digest', 'cache_name', 'train_cached']
+           'tensor_digest', 'arch_key', 'cache_name', 'train_cached']
 
 # %% ../nbs/02_train.ipynb #d0698d78
 def set_seed(seed:int):
@@ -242,6 +243,14 @@ def tensor_digest(t) -> str:
 FIT_DEFAULTS = {k: p.default for k, p in inspect.signature(fit).parameters.items()
                 if k in ('epochs', 'lr', 'weight_decay', 'bs', 'augment')}  # part of the cache key
 
+# %% ../nbs/02_train.ipynb #6bfa63ee
+def arch_key(
+    arch:str,  # a name of `ARCHS`
+    model:nn.Module,  # the model `init_model(arch, ...)` built
+) -> str:
+    "The architecture as the cache key holds it: a built-in's name, or a registered one's name and the digest of its `repr`."
+    return arch if arch in BUILTIN_ARCHS else f"{arch}@{hashlib.sha256(repr(model).encode()).hexdigest()[:8]}"
+
 # %% ../nbs/02_train.ipynb #88a8ff69
 def cache_name(
     arch:str,  # the architecture
@@ -279,8 +288,8 @@ def train_cached(
     idx = as_indices(idx, len(xi), 'idx')
     acc = (fit_kwargs.pop('accel', None) or Accel()).active(device)
     fit_args = {**FIT_DEFAULTS, **fit_kwargs}
-    name = cache_name(arch, xi, y, idx, seed, n_classes, fit_args, acc)
     model = init_model(arch, seed=seed, n_classes=n_classes, in_channels=xi.shape[1])
+    name = cache_name(arch_key(arch, model), xi, y, idx, seed, n_classes, fit_args, acc)
     path = None if cache_dir is False else Path(cache_dir or default_cache_dir()) / f'{arch}-{name}.pt'
     info = path.with_suffix('.json') if path is not None else None
     if path is not None and path.exists():
