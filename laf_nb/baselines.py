@@ -16,11 +16,12 @@ from .train import accuracy, atomic_write, get_device, model_outputs
 from .methods import METHODS, Labels, apply_method, register_method
 
 # %% auto #0
-__all__ = ['SSD_ALPHA', 'LFSSD_ALPHA', 'VALIDATION_GRIDS', 'BASELINES', 'config_builder', 'SGDConfig', 'batch_pairs',
+__all__ = ['SSD_ALPHA_FRAC', 'LFSSD_ALPHA_FRAC', 'VALIDATION_GRIDS', 'BASELINES', 'config_builder', 'SGDConfig', 'batch_pairs',
            'sgd_unlearn', 'FinetuneConfig', 'finetune', 'NegGradPlusConfig', 'neggrad_plus', 'relabelled',
-           'RandomLabelConfig', 'random_label', 'saliency_mask', 'SalUnConfig', 'salun', 'SSDConfig', 'importance',
-           'dampen', 'ssd', 'lfssd', 'distill_kl', 'ScrubConfig', 'scrub', 'shrink_labels', 'BoundaryShrinkConfig',
-           'boundary_shrink', 'validation_split', 'select_on_validation', 'choose_on_validation']
+           'RandomLabelConfig', 'random_label', 'saliency_mask', 'SalUnConfig', 'salun', 'SSDConfig', 'ssd_threshold',
+           'importance', 'dampen', 'ssd', 'lfssd', 'distill_kl', 'ScrubConfig', 'scrub_steps', 'scrub', 'shrink_labels',
+           'BoundaryShrinkConfig', 'boundary_shrink', 'boundary_shrink_lf', 'validation_split', 'select_on_validation',
+           'choose_on_validation']
 
 # %% ../nbs/08_baselines.ipynb #e43df732
 def config_builder(cls, **defaults):
@@ -111,9 +112,10 @@ def _need(labels, part, name):
 # %% ../nbs/08_baselines.ipynb #5e538c7f
 @dataclass
 class FinetuneConfig(SGDConfig):
-    "Finetune: SGD on D_r (SalUn's FT baseline setting: lr 0.01, a few epochs)."
-    epochs: int = 5
+    "Finetune, SalUn's FT setting (Fan et al. ICLR 2024): SGD lr 0.01, 10 epochs, batch 256."
+    epochs: int = 10
     lr: float = 0.01
+    bs: int = 256
 
 # %% ../nbs/08_baselines.ipynb #dbe1ba0a
 def finetune(
@@ -138,9 +140,11 @@ register_method('finetune', finetune, 'remain', config_builder(FinetuneConfig), 
 # %% ../nbs/08_baselines.ipynb #0eacb66d
 @dataclass
 class NegGradPlusConfig(SGDConfig):
-    "NegGrad+ (Kurmanji et al. NeurIPS 2023): beta * CE(D_r) - (1 - beta) * CE(D_f)."
+    "NegGrad+ (Kurmanji et al. NeurIPS 2023): beta * CE(D_r) - (1 - beta) * CE(D_f), plain SGD."
     epochs: int = 5
     lr: float = 0.01
+    momentum: float = 0.0  # plain SGD, as the authors' code
+    weight_decay: float = 0.0
     beta: float = 0.999  # weight of the D_r term (chosen on validation, see below; the authors publish none)
 
 # %% ../nbs/08_baselines.ipynb #7a47e1f1
@@ -171,28 +175,34 @@ def relabelled(
     forget,  # indices of D_f
     n_classes:int,  # number of classes C
     seed:int=0,  # seeds the random labels
+    epoch:int=0,  # the epoch they are drawn for (each epoch draws afresh)
 ) -> torch.Tensor:
-    "`labels.dense` with every sample of D_f given a uniformly random label."
+    "`labels.dense` with every sample of D_f given a uniformly random label, drawn for `epoch`."
     forget = torch.as_tensor(forget).long()
     y = labels.dense
-    y[forget] = torch.randint(0, n_classes, (len(forget),), generator=torch.Generator().manual_seed(seed))
+    g = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
+    y[forget] = torch.randint(0, n_classes, (len(forget),), generator=g)
     return y
 
 # %% ../nbs/08_baselines.ipynb #cd0ad88b
 @dataclass
 class RandomLabelConfig(SGDConfig):
-    "Random-Label, SalUn's setting for it (Fan et al. ICLR 2024: SGD lr 0.013 momentum 0.9 wd 5e-4, 10 epochs)."
+    "Random-Label, SalUn's setting for it (Fan et al. ICLR 2024: SGD lr 0.013 momentum 0.9 wd 5e-4, 10 epochs, batch 256)."
     epochs: int = 10
     lr: float = 0.013
+    bs: int = 256
 
 # %% ../nbs/08_baselines.ipynb #566b05af
 def _random_label(model, x, forget, labels, cfg, device, seed, mask=None, name='random-label'):
-    "The random-label loop over D_f ∪ labelled D_r, optionally masked (SalUn)."
+    "The random-label loop over D_f ∪ labelled D_r, optionally masked (SalUn); D_f's labels drawn afresh each epoch."
     device, r = get_device(device), _need(labels, 'remain', name)
-    y = relabelled(labels, forget, _n_classes(model, x, forget), seed).to(device)
-    both = torch.cat([forget, r])
-    return sgd_unlearn(model, lambda m, b, _: _ce(m, x, y, b, device),
-                       lambda e, g: batch_pairs(both, cfg.bs, g), cfg, device, seed, mask=mask)
+    C, both = _n_classes(model, x, forget), torch.cat([forget, r])
+    ys = {}
+    def loss(m, b, epoch):
+        if epoch not in ys: ys.clear(); ys[epoch] = relabelled(labels, forget, C, seed, epoch).to(device)
+        return _ce(m, x, ys[epoch], b, device)
+    return sgd_unlearn(model, loss, lambda e, g: [(b, e) for b, _ in batch_pairs(both, cfg.bs, g)],
+                       cfg, device, seed, mask=mask)
 
 # %% ../nbs/08_baselines.ipynb #2f1dc9df
 def random_label(
@@ -239,11 +249,12 @@ def saliency_mask(
     bs:int=256,  # batch size of the gradient pass
     device=None,  # None: `get_device()`
 ) -> dict:
-    "SalUn's mask: 1 on the `keep` fraction of weights with the largest |gradient| of the self-label loss on D_f."
+    "SalUn's mask: 1 on the `keep` fraction of weights with the largest |summed gradient| of the self-label loss on D_f."
     if not 0 < keep <= 1: raise ValueError(f"saliency_mask: keep={keep!r} must be in (0, 1]")
     device = get_device(device)
     x = as_inputs(x)
-    g = _grad_sums(model, x, as_indices(forget, len(x), 'forget'), _self_label_loss, bs, device, torch.abs)
+    g = _grad_sums(model, x, as_indices(forget, len(x), 'forget'), _self_label_loss, bs, device, lambda v: v)
+    g = {n: v.abs() for n, v in g.items()}  # |Σ_b ∇ℓ_b|
     flat = torch.cat([v.flatten() for v in g.values()])
     k = max(1, int(round(keep * len(flat))))
     threshold = flat.topk(k).values[-1]
@@ -252,7 +263,7 @@ def saliency_mask(
 # %% ../nbs/08_baselines.ipynb #ffda0367
 @dataclass
 class SalUnConfig(RandomLabelConfig):
-    "SalUn (Fan et al. ICLR 2024): random labels on the 50 % most salient weights; SGD lr 0.013, 10 epochs."
+    "SalUn (Fan et al. ICLR 2024): random labels on the 50 % most salient weights; SGD lr 0.013, 10 epochs, batch 256."
     keep: float = 0.5  # fraction of weights unlearned (the authors' mask ratio 0.5)
 
 # %% ../nbs/08_baselines.ipynb #7a6c8100
@@ -277,10 +288,23 @@ register_method('salun', salun, 'remain', config_builder(SalUnConfig),
 # %% ../nbs/08_baselines.ipynb #8795a0d9
 @dataclass
 class SSDConfig:
-    "SSD / LFSSD (Foster et al. AAAI 2024; 2024): published selection alpha = 10, dampening lambda = 1."
-    alpha: float = 10.0  # selection: dampen where I_Df > alpha * I_D
+    "SSD / LFSSD (Foster et al. AAAI 2024; 2024): alpha relative to its ceiling |D| / |D_f|, dampening lambda = 1."
+    alpha_frac: float = 0.5  # selection: dampen where I_Df > alpha_frac * |D| / |D_f| * I_D
+    alpha: float = None  # an absolute threshold instead (the published 10); None: from alpha_frac
     lam: float = 1.0  # dampening constant lambda
     bs: int = 128  # batch size of the importance pass
+
+# %% ../nbs/08_baselines.ipynb #07315fdb
+def ssd_threshold(
+    cfg:SSDConfig,  # alpha_frac, or an absolute alpha
+    n_all:int,  # |D|
+    n_forget:int,  # |D_f|
+) -> tuple:
+    "(alpha, ceiling): the selection threshold and the largest importance ratio possible, |D| / |D_f|."
+    if cfg.alpha is None and not 0 < cfg.alpha_frac <= 1:
+        raise ValueError(f"SSDConfig: alpha_frac={cfg.alpha_frac!r}; allowed: 0 < alpha_frac <= 1 (a fraction of |D| / |D_f|)")
+    ceiling = n_all / n_forget
+    return (cfg.alpha if cfg.alpha is not None else cfg.alpha_frac * ceiling), ceiling
 
 # %% ../nbs/08_baselines.ipynb #869f359c
 def importance(model, x, idx, loss_fn, transform, bs=32, device=None) -> dict:
@@ -307,9 +331,12 @@ def dampen(model, imp_all:dict, imp_forget:dict, alpha:float, lam:float):
 # %% ../nbs/08_baselines.ipynb #dce65d92
 def _ssd(model, x, d, f, loss_fn, transform, cfg, device):
     t0, device = time.perf_counter(), get_device(device)
+    alpha, ceiling = ssd_threshold(cfg, len(d), len(f))
     imp = lambda idx: importance(model, x, idx, loss_fn, transform, cfg.bs, device)
-    m, n_damp = dampen(copy.deepcopy(model).to(device), imp(d), imp(f), cfg.alpha, cfg.lam)
-    return m, dict(dampened=n_damp, time=time.perf_counter() - t0)
+    i_d, i_f = imp(d), imp(f)
+    ratio = max(float((i_f[n] / i_d[n].clamp_min(torch.finfo(i_d[n].dtype).tiny)).max()) for n in i_f)
+    m, n_damp = dampen(copy.deepcopy(model).to(device), i_d, i_f, alpha, cfg.lam)
+    return m, dict(dampened=n_damp, alpha=alpha, ceiling=ceiling, max_ratio=ratio, time=time.perf_counter() - t0)
 
 # %% ../nbs/08_baselines.ipynb #e3f0bdd2
 def ssd(
@@ -347,9 +374,9 @@ def lfssd(
     return _ssd(model, x, torch.cat([remain, forget]), forget, out_norm, torch.abs, cfg, device)
 
 # %% ../nbs/08_baselines.ipynb #d400ff9d
-SSD_ALPHA, LFSSD_ALPHA = 1.0, 5.0  # chosen on a validation split of mnist5k class removal (see below; published: 10)
-register_method('ssd', ssd, 'both', config_builder(SSDConfig, alpha=SSD_ALPHA), doc='selective synaptic dampening (Fisher of D and D_f)')
-register_method('lfssd', lfssd, 'none', config_builder(SSDConfig, alpha=LFSSD_ALPHA), doc='loss-free SSD (output-norm sensitivity, no labels)')
+SSD_ALPHA_FRAC, LFSSD_ALPHA_FRAC = 0.1, 0.5  # chosen on a validation split of mnist5k class removal (see below)
+register_method('ssd', ssd, 'both', config_builder(SSDConfig, alpha_frac=SSD_ALPHA_FRAC), doc='selective synaptic dampening (Fisher of D and D_f)')
+register_method('lfssd', lfssd, 'none', config_builder(SSDConfig, alpha_frac=LFSSD_ALPHA_FRAC), doc='loss-free SSD (output-norm sensitivity, no labels)')
 
 # %% ../nbs/08_baselines.ipynb #cf617850
 def distill_kl(student_logits, teacher_logits, T:float=4.0):
@@ -363,11 +390,23 @@ class ScrubConfig(SGDConfig):
     epochs: int = 3
     lr: float = 1e-2  # chosen on validation (the authors' 5e-4 barely moves this CNN)
     bs: int = 256  # batch of D_r (min steps)
-    bs_forget: int = 512  # batch of D_f (max steps)
+    bs_forget: int = None  # batch of D_f (max steps); None: scaled to the task by max_share
+    max_share: float = 10 / 176  # max steps per min step: the authors' full-class loaders on CIFAR-10
     msteps: int = 2  # epochs with a max step
     kd_T: float = 4.0  # distillation temperature
     gamma: float = 0.99  # weight of the cross-entropy in the min step
     alpha: float = 0.001  # weight of the KL in the min step
+
+# %% ../nbs/08_baselines.ipynb #6ac7b81f
+def scrub_steps(
+    cfg:ScrubConfig,  # bs, bs_forget, max_share
+    n_forget:int,  # |D_f|
+    n_remain:int,  # |D_r| (its labelled part)
+) -> tuple:
+    "(batch of D_f, max steps, min steps) of one SCRUB epoch."
+    n_min = -(-n_remain // cfg.bs)
+    bs_f = cfg.bs_forget or -(-n_forget // max(1, round(cfg.max_share * n_min)))
+    return bs_f, -(-n_forget // bs_f), n_min
 
 # %% ../nbs/08_baselines.ipynb #17e086f8
 def scrub(
@@ -391,8 +430,9 @@ def scrub(
         logits, bd = m(get_batch(x, b, device)), b.to(device)
         kl = distill_kl(logits, teacher[bd], cfg.kd_T)
         return -kl if step == 'max' else cfg.gamma * F.cross_entropy(logits, y[bd]) + cfg.alpha * kl
+    bs_f, _, _ = scrub_steps(cfg, len(forget), len(r))
     def plan(epoch, g):
-        up = [(b, 'max') for b in batch_indices(forget, cfg.bs_forget, generator=g)] if epoch < cfg.msteps else []
+        up = [(b, 'max') for b in batch_indices(forget, bs_f, generator=g)] if epoch < cfg.msteps else []
         return up + [(b, 'min') for b in batch_indices(r, cfg.bs, generator=g)]
     return sgd_unlearn(model, loss, plan, cfg, device, seed)
 
@@ -407,32 +447,64 @@ def shrink_labels(
     bound:float=0.1,  # FGSM step size (on images in [0, 1] for uint8 inputs)
     device=None,  # None: `get_device()`
     bs:int=256,  # batch size of the attack
+    y=None,  # the labels attacked, one per sample of `forget` (the training labels); None: the model's own predictions
 ) -> torch.Tensor:
-    "The nearest-but-wrong class of each sample of D_f: the model's prediction after one FGSM step on its own prediction."
+    "The nearest-but-wrong class of each sample of D_f: the model's prediction after one FGSM step on its label `y`."
     x = as_inputs(x)
     device, forget = get_device(device), as_indices(forget, len(x), 'forget')
+    if y is not None and len(y) != len(forget): raise ValueError(f"shrink_labels: len(y)={len(y)}; must equal len(forget)={len(forget)}")
     images = isinstance(x, TensorInputs) and x.x.dtype == torch.uint8  # only uint8 images have a known range
     m, out = copy.deepcopy(model).to(device).eval(), []
-    for b in batch_indices(forget, bs, shuffle=False):
+    for i, b in enumerate(batch_indices(forget, bs, shuffle=False)):
         xb = get_batch(x, b, device).requires_grad_(True)
         logits = m(xb)
-        g, = torch.autograd.grad(F.cross_entropy(logits, logits.detach().argmax(1)), xb)
+        target = logits.detach().argmax(1) if y is None else torch.as_tensor(y)[i * bs:(i + 1) * bs].to(device)
+        g, = torch.autograd.grad(F.cross_entropy(logits, target), xb)
         with torch.no_grad():
             xa = xb + bound * g.sign()
-            out.append(m(xa.clamp(0, 1) if images else xa).argmax(1))
+            out.append(m((xa.clamp(0, 1) * 255).round() / 255 if images else xa).argmax(1))
     return torch.cat(out).cpu()
 
 # %% ../nbs/08_baselines.ipynb #3878fdf9
 @dataclass
 class BoundaryShrinkConfig(SGDConfig):
-    "Boundary Shrink (Chen et al. CVPR 2023): bound 0.1, SGD lr 1e-5, 10 epochs, batch 64."
+    "Boundary Shrink (Chen et al. CVPR 2023): bound 0.1, SGD lr 1e-5, momentum 0.9, no weight decay, 10 epochs, batch 64."
     epochs: int = 10
     lr: float = 1e-5
+    weight_decay: float = 0.0
     bs: int = 64
     bound: float = 0.1
 
 # %% ../nbs/08_baselines.ipynb #0dcbe75f
+def _shrink(model, x, f, y_attack, cfg, device, seed):
+    "Fine-tune a copy of `model` on `x[f]` labelled with the nearest wrong classes found by attacking `y_attack`."
+    device = get_device(device)
+    y = torch.full((len(x),), -1, dtype=torch.long)
+    y[f] = shrink_labels(model, x, f, cfg.bound, device, y=y_attack)
+    y = y.to(device)
+    return sgd_unlearn(model, lambda m, b, _: _ce(m, x, y, b, device),
+                       lambda e, g: batch_pairs(f, cfg.bs, g), cfg, device, seed)
+
 def boundary_shrink(
+    model,  # the trained model (features/head contract); left unchanged
+    x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
+    forget,  # D_f: indices into `x` or a bool mask
+    remain,  # D_r: indices into `x` or a bool mask, disjoint from `forget`
+    labels:Labels,  # its labels of D_f (`labels.forget`)
+    cfg:BoundaryShrinkConfig,  # hyper-parameters
+    device=None,  # None: `get_device()`
+    seed:int=0,  # seeds every random choice of the method
+):
+    "Fine-tune a copy of `model` on labelled D_f towards the nearest wrong classes of its labels (reads labels of D_f; Chen et al. 2023)."
+    x, forget, remain = unlearning_sets(x, forget, remain, 'boundary-shrink')
+    f = _need(labels, 'forget', 'boundary-shrink')
+    return _shrink(model, x, f, labels.dense[f], cfg, device, seed)
+
+register_method('boundary-shrink', boundary_shrink, 'forget', config_builder(BoundaryShrinkConfig),
+                doc='fine-tune D_f towards the nearest wrong classes of its labels')
+
+# %% ../nbs/08_baselines.ipynb #a0d19ad6
+def boundary_shrink_lf(
     model,  # the trained model (features/head contract); left unchanged
     x,  # the training inputs by the input contract (`as_inputs`): uint8 images, floats as given, an array or a Dataset
     forget,  # D_f: indices into `x` or a bool mask
@@ -442,17 +514,12 @@ def boundary_shrink(
     device=None,  # None: `get_device()`
     seed:int=0,  # seeds every random choice of the method
 ):
-    "Fine-tune a copy of `model` on D_f labelled with its nearest wrong classes (reads no label; Chen et al. 2023)."
-    x, forget, remain = unlearning_sets(x, forget, remain, 'boundary-shrink')
-    device = get_device(device)
-    y = torch.full((len(x),), -1, dtype=torch.long)
-    y[forget] = shrink_labels(model, x, forget, cfg.bound, device)
-    y = y.to(device)
-    return sgd_unlearn(model, lambda m, b, _: _ce(m, x, y, b, device),
-                       lambda e, g: batch_pairs(forget, cfg.bs, g), cfg, device, seed)
+    "Boundary Shrink attacking the model's own predictions instead of D_f's labels (reads no label)."
+    x, forget, remain = unlearning_sets(x, forget, remain, 'boundary-shrink-lf')
+    return _shrink(model, x, forget, None, cfg, device, seed)
 
-register_method('boundary-shrink', boundary_shrink, 'none', config_builder(BoundaryShrinkConfig),
-                doc='fine-tune D_f towards its nearest wrong classes (no labels)')
+register_method('boundary-shrink-lf', boundary_shrink_lf, 'none', config_builder(BoundaryShrinkConfig),
+                doc="Boundary Shrink on the model's own predictions (no labels)")
 
 # %% ../nbs/08_baselines.ipynb #af4fe1ea
 def validation_split(split, fraction:float=0.2, seed:int=0):
@@ -468,7 +535,7 @@ def validation_split(split, fraction:float=0.2, seed:int=0):
 
 # %% ../nbs/08_baselines.ipynb #4347a5c6
 VALIDATION_GRIDS = {('neggrad+', 'beta'): (0.9999, 0.999, 0.99, 0.95, 0.9), ('scrub', 'lr'): (1e-4, 2e-4, 5e-4, 2e-3, 5e-3, 1e-2),
-                    ('ssd', 'alpha'): (10.0, 5.0, 2.0, 1.0), ('lfssd', 'alpha'): (10.0, 5.0, 2.0, 1.0)}
+                    ('ssd', 'alpha_frac'): (0.9, 0.7, 0.5, 0.3, 0.2, 0.1), ('lfssd', 'alpha_frac'): (0.9, 0.7, 0.5, 0.3, 0.2, 0.1)}
 
 # %% ../nbs/08_baselines.ipynb #4db287d0
 def select_on_validation(
@@ -490,16 +557,21 @@ def select_on_validation(
     sub, vf, vr = validation_split(split, fraction, seed)
     acc = lambda m, idx: accuracy(m, ds.x_train, split.y, idx, device=device)
     base_r, rows = acc(original, vr), []
+    pred0 = model_outputs(original, ds.x_train, vf, device=device).argmax(1)
     for v in values:
         cfg = METHODS[name].config(split.task, **{**fixed, field: v})
         try: m, _ = apply_method(name, original, ds, sub, cfg, seed=seed, device=device)
-        except FloatingPointError: rows.append(dict(method=name, field=field, value=v, V_f=float('nan'), V_r=float('nan'))); continue
-        rows.append(dict(method=name, field=field, value=v, V_f=acc(m, vf), V_r=acc(m, vr)))
+        except FloatingPointError: rows.append(dict(method=name, field=field, value=v, V_f=float('nan'), V_r=float('nan'), flips=float('nan'))); continue
+        flips = (model_outputs(m, ds.x_train, vf, device=device).argmax(1) != pred0).float().mean().item() * 100
+        rows.append(dict(method=name, field=field, value=v, V_f=acc(m, vf), V_r=acc(m, vr), flips=flips))
     df = pd.DataFrame(rows)
     if df.V_r.isna().all(): raise FloatingPointError(f"select_on_validation: {name} diverged for every {field} in {values}")
+    df['no-op'] = df.flips == 0  # changed no prediction on V_f
+    if df['no-op'].all(): raise ValueError(f"select_on_validation: {name}.{field}: every value in {values} changes no prediction on V_f")
     df['V_r drop'] = (base_r - df['V_r']).fillna(float('inf'))  # a diverged run (NaN) is never within
-    df['within'] = df['V_r drop'] <= max_drop
-    best = df[df.within].V_f.idxmin() if df.within.any() else df['V_r drop'].idxmin()  # first minimum: the mildest
+    df['within'] = (df['V_r drop'] <= max_drop) & ~df['no-op']
+    live = df[~df['no-op']]
+    best = df[df.within].V_f.idxmin() if df.within.any() else live['V_r drop'].idxmin()  # first minimum: the mildest
     df['chosen'] = df.index == best
     return values[best], df.set_index(['method', 'field', 'value'])
 
