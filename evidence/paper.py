@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""The paper-scale drivers of this repository's evidence: the baselines' values chosen on a validation split, the
+"""The paper-scale drivers of this repository's evidence: every method's values chosen per task on validation data, the
 two experiments of each task, the label-budget study and the ablation grid, each on a dataset of the paper.
 
 They call the package's public functions with the paper's arguments and write records under ROOT (default:
@@ -9,7 +9,8 @@ results/); the chapters read those records with the package's own functions (`lo
     sys.path.insert(0, str(Path(__file__).resolve().parent)); import paper      # from a file in evidence/
 
 usage (every run is resumable: records already in a folder are read, not recomputed):
-  python evidence/paper.py choice      --dataset fashion   the baselines' values, kept in ROOT/<dataset>/validation.json
+  python evidence/paper.py choice      --dataset fashion   every method's values, chosen per task on validation data
+                                                           (`choose_by_gap`), kept in ROOT/validation/<dataset>/<task>
   python evidence/paper.py experiments --dataset fashion   LAF, LAF+R (p = 0.1) and every baseline (p = 1) of each task,
                                                            records in ROOT/<dataset>/<task>
   python evidence/paper.py budgets     --dataset fashion   the label-budget study of each task (it takes the records of
@@ -24,69 +25,44 @@ from __future__ import annotations
 import argparse, json
 from pathlib import Path
 
-from laf_nb.data import TASKS, load_dataset, make_split
+from laf_nb.data import TASKS
 from laf_nb.train import atomic_write, get_device
-from laf_nb.methods import train_original
-from laf_nb.experiments import Experiment, provenance
-from laf_nb.baselines import BASELINES, VALIDATION_GRIDS, choose_on_validation
+from laf_nb.experiments import Experiment, VALIDATION_GRIDS, choose_by_gap, provenance
+from laf_nb.baselines import BASELINES
 from laf_nb.semisupervised import FRACTIONS, label_budget_study
 from laf_nb.engines import RayEngine, run_experiments
 from laf_nb.laf import laf_config
 from laf_nb.ablations import ablation_axes, flat_variants, run_variants
 
-# --- the baselines' values, chosen once per dataset on its validation split
+# --- every method's values, chosen per task on the dataset's validation data
 
 
-def _stored_entries(path, grids):
-    "{(method, field): (value, table)} of the entries kept in `path` whose candidate values are those of `grids`."
-    import pandas as pd
-    if not Path(path).exists(): return {}
-    out = {}
-    for e in json.loads(Path(path).read_text())['entries']:
-        key = (e['method'], e['field'])
-        if key in grids and [float(v) for v in grids[key]] == [float(v) for v in e['values']]:
-            out[key] = (e['chosen'], pd.DataFrame(e['table']).set_index(['method', 'field', 'value']))
-    return out
-
-
-def stored_choice(
-    path,  # a JSON file: its entries are reused, the missing ones computed and added
-    grids:dict,  # {(method, field): candidate values, mildest first}
-    ds, split, original,  # as for `choose_on_validation` (needed only when an entry is missing)
-    **kwargs,  # passed to `choose_on_validation` (fixed, max_drop, fraction, seed, device)
-):
-    "`choose_on_validation`, each entry computed once: ({method: {field: value}}, table), kept in `path`."
-    path, known = Path(path), _stored_entries(path, grids)
-    missing = [k for k in grids if k not in known]
-    if missing and original is None:
-        raise ValueError(f"stored_choice: {path} lacks {missing} (or their values differ); pass ds, split and original to compute them")
-    entries = dict(known)
-    def keep(key, value, table):
-        entries[key] = (value, table)
-        old = json.loads(path.read_text())['entries'] if path.exists() else []
-        others = [e for e in old if (e['method'], e['field']) not in entries]  # entries of other grids stay
-        doc = dict(entries=others + [dict(method=n, field=f, values=list(grids[n, f]), chosen=v,
-                                          table=json.loads(t.reset_index().to_json(orient='records')))
-                                     for (n, f), (v, t) in entries.items()],
-                   provenance=provenance(get_device(kwargs.get('device'))))
-        atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(doc, indent=1)))
-    return choose_on_validation(grids, ds, split, original, known=known, on_choice=keep, **kwargs)
+def _grid_doc(grids): return [[m, f, list(v)] for (m, f), v in grids.items()]
 
 
 def paper_choice(
     dataset:str,  # a dataset of `DATASETS`
+    task:str,  # a task of `TASKS`
     arch:str='cnn',  # its model
-    root='results',  # the choice is kept in root/dataset/validation.json
-    grids:dict=VALIDATION_GRIDS,  # {(method, field): candidate values}
+    root='results',  # the runs in root/validation/dataset/task (resumable), the choice and its table in its choice.json
+    grids:dict=None,  # {(method, field): candidate values}; None: `VALIDATION_GRIDS`
+    seeds=1,  # validation seeds
     device=None,  # None: `get_device()`
+    quiet:bool=False,  # no progress bars
+    engine='local',  # 'local' or a `RayEngine`
 ):
-    "`stored_choice` on `dataset`'s class-removal split (seed 0) and Original: ({method: {field: value}}, table)."
-    path = Path(root) / dataset / 'validation.json'
-    if set(grids) <= set(_stored_entries(path, grids)): return stored_choice(path, grids, None, None, None)
-    ds, exp = load_dataset(dataset), Experiment(dataset=dataset, task='class', arch=arch, device=device)
-    split = make_split(ds.y_train, 'class', seed=0)
-    original = train_original(ds.x_train, split, exp.train_cfg(), seed=0, device=get_device(device))
-    return stored_choice(path, grids, ds, split, original, device=device)
+    "`choose_by_gap` of `task` on `dataset`'s validation data, computed once: ({method: {field: value}}, table)."
+    import pandas as pd
+    grids = grids or VALIDATION_GRIDS
+    folder = Path(root) / 'validation' / dataset / task
+    path = folder / 'choice.json'
+    if path.exists() and (doc := json.loads(path.read_text()))['grids'] == _grid_doc(grids) and doc['seeds'] == seeds:
+        return doc['chosen'], pd.DataFrame(doc['table']).set_index(['method', 'field', 'value'])
+    chosen, table = choose_by_gap(grids, dataset, task, seeds=seeds, arch=arch, out=folder, device=device, quiet=quiet, engine=engine)
+    doc = dict(dataset=dataset, task=task, arch=arch, seeds=seeds, grids=_grid_doc(grids), chosen=chosen,
+               table=json.loads(table.reset_index().to_json(orient='records')), provenance=provenance(get_device(device)))
+    atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(doc, indent=1)))
+    return chosen, table
 
 # --- the runs of each task
 
@@ -97,12 +73,12 @@ def paper_experiments(
     arch:str='cnn',  # its model
     seeds=3,  # a number of seeds or a list
     root='results',  # records go to root/dataset/task
-    chosen:dict=None,  # the baselines' tuned values (`paper_choice`)
+    chosen:dict=None,  # every method's values chosen for this task (`paper_choice`)
     device=None,  # None: `get_device()`
 ) -> tuple:
     "The experiments chapter's experiment (LAF, LAF+R at p = 0.1) and the baselines chapter's (LAF, every baseline at p = 1)."
     kw = dict(dataset=dataset, task=task, arch=arch, seeds=seeds, out=Path(root) / dataset / task, device=device)
-    return (Experiment(methods=('original', 'retrain', 'laf', 'laf+r'), label_fraction=0.1, **kw),
+    return (Experiment(methods=('original', 'retrain', 'laf', 'laf+r'), label_fraction=0.1, method_config=chosen or {}, **kw),
             Experiment(methods=('original', 'retrain', 'laf', *BASELINES), label_fraction=1.0, method_config=chosen or {},
                        tsne=False, **kw))
 
@@ -119,7 +95,7 @@ def paper_budget_study(
     engine='local',  # 'local' or a `RayEngine`
 ):
     "`label_budget_study` of one task at paper scale, with the tuned baselines and `paper_experiments`' records reused."
-    chosen = paper_choice(dataset, arch, root=root, device=device)[0]
+    chosen = paper_choice(dataset, task, arch, root=root, device=device, engine=engine)[0]
     return label_budget_study(dataset, task, fractions, seeds, arch=arch, method_config=chosen, device=device,
                               out=Path(root) / 'semisupervised' / dataset / task, quiet=quiet, reuse=[Path(root) / dataset / task], engine=engine)
 
@@ -189,15 +165,17 @@ def main(argv=None):
     p.add_argument('--seeds', type=_seeds, default=3, help='a number of seeds or a comma-separated list')
     p.add_argument('--root', default=str(Path(__file__).resolve().parents[1] / 'results'))
     p.add_argument('--device', default=None)
+    p.add_argument('--val-seeds', type=_seeds, default=1, help='choice: validation seeds')
     p.add_argument('--cpu', action='store_true', help='ablations: the CPU grid (`CPU_AXES`) instead of the full one')
     add_engine_flags(p)
     a = p.parse_args(argv)
     engine = engine_arg(a)
     tasks = [t for t in a.tasks.split(',') if t]
-    if a.study == 'choice': print(paper_choice(a.dataset, a.arch, a.root, device=a.device)[1].round(2).to_string())
+    choice = lambda task: paper_choice(a.dataset, task, a.arch, a.root, seeds=a.val_seeds, device=a.device, engine=engine)
+    if a.study == 'choice':
+        for task in tasks: print(task, choice(task)[1].round(2).to_string(), sep='\n', flush=True)
     elif a.study == 'experiments':
-        chosen = paper_choice(a.dataset, a.arch, a.root, device=a.device)[0]
-        run_experiments([e for task in tasks for e in paper_experiments(a.dataset, task, a.arch, a.seeds, a.root, chosen, a.device)], engine)
+        run_experiments([e for task in tasks for e in paper_experiments(a.dataset, task, a.arch, a.seeds, a.root, choice(task)[0], a.device)], engine)
     elif a.study == 'budgets':
         for task in tasks: paper_budget_study(a.dataset, task, a.arch, a.seeds, root=a.root, device=a.device, engine=engine)
     else: paper_ablation(a.dataset, a.arch, a.seeds, a.root, CPU_AXES if a.cpu else PAPER_AXES, a.device, engine=engine)

@@ -16,21 +16,31 @@ from .train import accuracy, atomic_write, get_device, model_outputs
 from .methods import METHODS, Labels, apply_method, register_method
 
 # %% auto #0
-__all__ = ['SSD_ALPHA_FRAC', 'LFSSD_ALPHA_FRAC', 'VALIDATION_GRIDS', 'BASELINES', 'config_builder', 'SGDConfig', 'batch_pairs',
-           'sgd_unlearn', 'FinetuneConfig', 'finetune', 'NegGradPlusConfig', 'neggrad_plus', 'relabelled',
-           'RandomLabelConfig', 'random_label', 'saliency_mask', 'SalUnConfig', 'salun', 'SSDConfig', 'ssd_threshold',
-           'importance', 'dampen', 'ssd', 'lfssd', 'distill_kl', 'ScrubConfig', 'scrub_steps', 'scrub', 'shrink_labels',
-           'BoundaryShrinkConfig', 'boundary_shrink', 'boundary_shrink_lf', 'validation_split', 'select_on_validation',
-           'choose_on_validation']
+__all__ = ['CHOSEN', 'BASELINE_GRIDS', 'BASELINES', 'config_builder', 'SGDConfig', 'batch_pairs', 'sgd_unlearn', 'FinetuneConfig',
+           'finetune', 'NegGradPlusConfig', 'neggrad_plus', 'relabelled', 'RandomLabelConfig', 'random_label',
+           'saliency_mask', 'SalUnConfig', 'salun', 'SSDConfig', 'ssd_threshold', 'importance', 'dampen', 'ssd',
+           'lfssd', 'distill_kl', 'ScrubConfig', 'scrub_steps', 'scrub', 'shrink_labels', 'BoundaryShrinkConfig',
+           'boundary_shrink', 'boundary_shrink_lf']
 
 # %% ../nbs/08_baselines.ipynb #e43df732
-def config_builder(cls, **defaults):
-    "A `config(task, arch, **overrides)` for the dataclass `cls` (with `defaults` replacing its own) that rejects unknown fields."
+CHOSEN = {  # {method: {task: {field: value}}}: the open hyper-parameters chosen per task on validation data (last section)
+    'finetune': {'class': dict(lr=0.03), 'data': dict(lr=0.03), 'noisy': dict(lr=0.003)},
+    'neggrad+': {'class': dict(beta=0.99), 'data': dict(beta=0.9), 'noisy': dict(beta=0.95)},
+    'random-label': {'class': dict(lr=0.013), 'data': dict(lr=0.04), 'noisy': dict(lr=0.04)},
+    'boundary-shrink': {'class': dict(lr=1e-3), 'data': dict(lr=1e-5), 'noisy': dict(lr=1e-3)},
+    'salun': {'class': dict(lr=0.013), 'data': dict(lr=0.04), 'noisy': dict(lr=0.013)},
+    'ssd': {'class': dict(alpha_frac=0.1), 'data': dict(alpha_frac=0.7), 'noisy': dict(alpha_frac=0.9)},
+    'lfssd': {'class': dict(alpha_frac=0.2), 'data': dict(alpha_frac=0.3), 'noisy': dict(alpha_frac=0.5)},
+    'scrub': {'class': dict(lr=1e-2), 'data': dict(lr=1e-2), 'noisy': dict(lr=1e-2)},
+}
+
+def config_builder(cls, name:str=None, **defaults):
+    "A `config(task, arch, **overrides)` for the dataclass `cls` (its fields, then `defaults`, then `CHOSEN[name][task]`) that rejects unknown fields."
     names = [f.name for f in fields(cls)]
     def config(task, arch='cnn', **overrides):
         bad = sorted(set(overrides) - set(names))
         if bad: raise ValueError(f"{cls.__name__}: unknown fields {bad}; allowed: {', '.join(names)}")
-        return cls(**{**defaults, **overrides})
+        return cls(**{**defaults, **CHOSEN.get(name, {}).get(task, {}), **overrides})
     config.__doc__ = f"The default `{cls.__name__}` (any field overridable)."
     return config
 
@@ -135,7 +145,7 @@ def finetune(
     return sgd_unlearn(model, lambda m, b, _: _ce(m, x, y, b, device),
                        lambda e, g: batch_pairs(r, cfg.bs, g), cfg, device, seed)
 
-register_method('finetune', finetune, 'remain', config_builder(FinetuneConfig), doc='fine-tune on D_r')
+register_method('finetune', finetune, 'remain', config_builder(FinetuneConfig, 'finetune'), doc='fine-tune on D_r')
 
 # %% ../nbs/08_baselines.ipynb #0eacb66d
 @dataclass
@@ -166,7 +176,7 @@ def neggrad_plus(
     loss = lambda m, b, fb: cfg.beta * _ce(m, x, y, b, device) - (1 - cfg.beta) * _ce(m, x, y, fb, device)
     return sgd_unlearn(model, loss, lambda e, g: batch_pairs(r, cfg.bs, g, paired=f), cfg, device, seed)
 
-register_method('neggrad+', neggrad_plus, 'both', config_builder(NegGradPlusConfig),
+register_method('neggrad+', neggrad_plus, 'both', config_builder(NegGradPlusConfig, 'neggrad+'),
                 doc='gradient descent on D_r with ascent on D_f')
 
 # %% ../nbs/08_baselines.ipynb #8cda81b3
@@ -219,7 +229,7 @@ def random_label(
     x, forget, remain = unlearning_sets(x, forget, remain, 'random-label')
     return _random_label(model, x, forget, labels, cfg, device, seed)
 
-register_method('random-label', random_label, 'remain', config_builder(RandomLabelConfig),
+register_method('random-label', random_label, 'remain', config_builder(RandomLabelConfig, 'random-label'),
                 doc='fine-tune on D_f with random labels and on D_r')
 
 # %% ../nbs/08_baselines.ipynb #9d2052e4
@@ -282,7 +292,7 @@ def salun(
     mask = saliency_mask(model, x, forget, cfg.keep, device=device)
     return _random_label(model, x, forget, labels, cfg, device, seed, mask=mask, name='salun')
 
-register_method('salun', salun, 'remain', config_builder(SalUnConfig),
+register_method('salun', salun, 'remain', config_builder(SalUnConfig, 'salun'),
                 doc='random labels on the weights salient for D_f')
 
 # %% ../nbs/08_baselines.ipynb #8795a0d9
@@ -374,9 +384,8 @@ def lfssd(
     return _ssd(model, x, torch.cat([remain, forget]), forget, out_norm, torch.abs, cfg, device)
 
 # %% ../nbs/08_baselines.ipynb #d400ff9d
-SSD_ALPHA_FRAC, LFSSD_ALPHA_FRAC = 0.1, 0.3  # chosen on a validation split of mnist5k class removal (see below)
-register_method('ssd', ssd, 'both', config_builder(SSDConfig, alpha_frac=SSD_ALPHA_FRAC), doc='selective synaptic dampening (Fisher of D and D_f)')
-register_method('lfssd', lfssd, 'none', config_builder(SSDConfig, alpha_frac=LFSSD_ALPHA_FRAC), doc='loss-free SSD (output-norm sensitivity, no labels)')
+register_method('ssd', ssd, 'both', config_builder(SSDConfig, 'ssd'), doc='selective synaptic dampening (Fisher of D and D_f)')
+register_method('lfssd', lfssd, 'none', config_builder(SSDConfig, 'lfssd'), doc='loss-free SSD (output-norm sensitivity, no labels)')
 
 # %% ../nbs/08_baselines.ipynb #cf617850
 def distill_kl(student_logits, teacher_logits, T:float=4.0):
@@ -436,7 +445,7 @@ def scrub(
         return up + [(b, 'min') for b in batch_indices(r, cfg.bs, generator=g)]
     return sgd_unlearn(model, loss, plan, cfg, device, seed)
 
-register_method('scrub', scrub, 'remain', config_builder(ScrubConfig),
+register_method('scrub', scrub, 'remain', config_builder(ScrubConfig, 'scrub'),
                 doc='student away from the teacher on D_f, close on D_r')
 
 # %% ../nbs/08_baselines.ipynb #4540463e
@@ -500,7 +509,7 @@ def boundary_shrink(
     f = _need(labels, 'forget', 'boundary-shrink')
     return _shrink(model, x, f, labels.dense[f], cfg, device, seed)
 
-register_method('boundary-shrink', boundary_shrink, 'forget', config_builder(BoundaryShrinkConfig),
+register_method('boundary-shrink', boundary_shrink, 'forget', config_builder(BoundaryShrinkConfig, 'boundary-shrink'),
                 doc='fine-tune D_f towards the nearest wrong classes of its labels')
 
 # %% ../nbs/08_baselines.ipynb #afd5c74f
@@ -518,83 +527,15 @@ def boundary_shrink_lf(
     x, forget, remain = unlearning_sets(x, forget, remain, 'boundary-shrink-lf')
     return _shrink(model, x, forget, None, cfg, device, seed)
 
-register_method('boundary-shrink-lf', boundary_shrink_lf, 'none', config_builder(BoundaryShrinkConfig),
+register_method('boundary-shrink-lf', boundary_shrink_lf, 'none', config_builder(BoundaryShrinkConfig, 'boundary-shrink-lf'),
                 doc="Boundary Shrink on the model's own predictions (no labels)")
 
-# %% ../nbs/08_baselines.ipynb #af4fe1ea
-def validation_split(split, fraction:float=0.2, seed:int=0):
-    "(`split` with D_f and D_r shrunk to their training parts, held-out D_f, held-out D_r): a seeded `fraction` of each held out."
-    g = torch.Generator().manual_seed(seed)
-    def cut(idx):
-        idx = torch.as_tensor(idx).long()
-        p = torch.randperm(len(idx), generator=g)
-        k = int(round(fraction * len(idx)))
-        return idx[p[k:]].sort().values, idx[p[:k]].sort().values
-    (f, vf), (r, vr) = cut(split.forget), cut(split.remain)
-    return dataclasses.replace(split, forget=f, remain=r), vf, vr
-
-# %% ../nbs/08_baselines.ipynb #4347a5c6
-VALIDATION_GRIDS = {('neggrad+', 'beta'): (0.9999, 0.999, 0.99, 0.95, 0.9), ('scrub', 'lr'): (1e-4, 2e-4, 5e-4, 2e-3, 5e-3, 1e-2),
-                    ('ssd', 'alpha_frac'): (0.9, 0.7, 0.5, 0.3, 0.2, 0.1), ('lfssd', 'alpha_frac'): (0.9, 0.7, 0.5, 0.3, 0.2, 0.1)}
-
-# %% ../nbs/08_baselines.ipynb #4db287d0
-def select_on_validation(
-    name:str,  # a registered method
-    field:str,  # the config field to choose
-    values,  # candidate values, mildest first
-    ds, split, original,  # dataset, its class-removal split, the Original model
-    max_drop:float=2.0,  # tolerated loss of accuracy on held-out D_r, in points
-    fraction:float=0.2,  # held-out part of D_f and of D_r
-    seed:int=0,  # seeds the hold-out and the method
-    device=None,
-    **fixed,  # other config overrides
-):
-    "The value of `field` chosen by the rule above, and the validation accuracies of every value (a DataFrame)."
-    import pandas as pd
-    if split.task != 'class': raise ValueError(f"select_on_validation: split.task={split.task!r}; the rule is defined for 'class'")
-    values = tuple(values)
-    if not values: raise ValueError(f"select_on_validation: values is empty for {name}.{field}")
-    sub, vf, vr = validation_split(split, fraction, seed)
-    acc = lambda m, idx: accuracy(m, ds.x_train, split.y, idx, device=device)
-    base_r, rows = acc(original, vr), []
-    pred0 = model_outputs(original, ds.x_train, vf, device=device).argmax(1)
-    for v in values:
-        cfg = METHODS[name].config(split.task, **{**fixed, field: v})
-        try: m, _ = apply_method(name, original, ds, sub, cfg, seed=seed, device=device)
-        except FloatingPointError: rows.append(dict(method=name, field=field, value=v, V_f=float('nan'), V_r=float('nan'), flips=float('nan'))); continue
-        flips = (model_outputs(m, ds.x_train, vf, device=device).argmax(1) != pred0).float().mean().item() * 100
-        rows.append(dict(method=name, field=field, value=v, V_f=acc(m, vf), V_r=acc(m, vr), flips=flips))
-    df = pd.DataFrame(rows)
-    if df.V_r.isna().all(): raise FloatingPointError(f"select_on_validation: {name} diverged for every {field} in {values}")
-    df['no-op'] = df.flips == 0  # changed no prediction on V_f
-    if df['no-op'].all(): raise ValueError(f"select_on_validation: {name}.{field}: every value in {values} changes no prediction on V_f")
-    df['V_r drop'] = (base_r - df['V_r']).fillna(float('inf'))  # a diverged run (NaN) is never within
-    df['within'] = (df['V_r drop'] <= max_drop) & ~df['no-op']
-    live = df[~df['no-op']]
-    best = df[df.within].V_f.idxmin() if df.within.any() else live['V_r drop'].idxmin()  # first minimum: the mildest
-    df['chosen'] = df.index == best
-    return values[best], df.set_index(['method', 'field', 'value'])
-
-# %% ../nbs/08_baselines.ipynb #70083181
-def choose_on_validation(
-    grids:dict,  # {(method, field): candidate values, mildest first}
-    ds, split, original,  # dataset, its class-removal split, the Original model
-    fixed:dict=None,  # optional per-method config overrides, {method: {field: value}}
-    known:dict=None,  # {(method, field): (value, table)} chosen before: not run again
-    on_choice=None,  # called as on_choice((method, field), value, table) after each new choice
-    **kwargs,  # passed to `select_on_validation` (max_drop, fraction, seed, device)
-):
-    "`select_on_validation` for every entry of `grids`: ({method: {field: chosen value}}, one table of all values)."
-    import pandas as pd
-    chosen, tables, known = {}, [], known or {}
-    for (name, field), values in grids.items():
-        if (name, field) in known: v, t = known[name, field]
-        else:
-            v, t = select_on_validation(name, field, values, ds, split, original, **kwargs, **(fixed or {}).get(name, {}))
-            if on_choice is not None: on_choice((name, field), v, t)
-        chosen.setdefault(name, {})[field] = v
-        tables.append(t)
-    return chosen, pd.concat(tables)
+# %% ../nbs/08_baselines.ipynb #bd0d0c1e
+BASELINE_GRIDS = {
+    ('finetune', 'lr'): (0.003, 0.01, 0.03), ('neggrad+', 'beta'): (0.9999, 0.999, 0.99, 0.95, 0.9),
+    ('random-label', 'lr'): (0.004, 0.013, 0.04), ('boundary-shrink', 'lr'): (1e-5, 1e-4, 1e-3),
+    ('salun', 'lr'): (0.004, 0.013, 0.04), ('ssd', 'alpha_frac'): (0.9, 0.7, 0.5, 0.3, 0.2, 0.1),
+    ('lfssd', 'alpha_frac'): (0.9, 0.7, 0.5, 0.3, 0.2, 0.1), ('scrub', 'lr'): (1e-4, 2e-4, 5e-4, 2e-3, 5e-3, 1e-2)}
 
 # %% ../nbs/08_baselines.ipynb #02b070c5
 BASELINES = ('finetune', 'neggrad+', 'random-label', 'boundary-shrink', 'salun', 'ssd', 'lfssd', 'scrub')

@@ -26,13 +26,15 @@ from .train import Accel, accel_for, atomic_write, get_device, model_outputs, te
 from .eval import ModelOutputs, avg_gap, evaluate, gap_columns, representation_similarity, split_features
 from .methods import (METHODS, apply_method, config_hash, jsonable, key_jsonable, method_labels,
                             retrain_model, train_config, train_original, TrainConfig)
+from .baselines import BASELINE_GRIDS
 import laf_nb.baselines  # the baselines' chapter registers them in METHODS: every method is there for the runner
 
 # %% auto #0
-__all__ = ['ATTACKS', 'RESULTS_FILE', 'STEP_CURVES', 'METRIC_ORDER', 'Experiment', 'git_commit', 'provenance', 'load_records',
-           'results_lock', 'stored_record', 'append_record', 'add_records', 'history_summary', 'save_curves',
-           'load_curves', 'evidence_path', 'load_stored', 'run_method', 'writable_folder', 'results_frame',
-           'results_table', 'plot_metrics', 'plot_laf_losses', 'tsne_points', 'plot_tsne', 'save_figures']
+__all__ = ['ATTACKS', 'RESULTS_FILE', 'STEP_CURVES', 'METRIC_ORDER', 'VALIDATION_GRIDS', 'Experiment', 'git_commit', 'provenance',
+           'load_records', 'results_lock', 'stored_record', 'append_record', 'add_records', 'history_summary',
+           'save_curves', 'load_curves', 'evidence_path', 'load_stored', 'run_method', 'writable_folder',
+           'results_frame', 'results_table', 'plot_metrics', 'plot_laf_losses', 'tsne_points', 'plot_tsne',
+           'save_figures', 'validation_data', 'grid_variants', 'choose_by_gap']
 
 # %% ../nbs/09_experiments.ipynb #0c6faff5
 ATTACKS = ('asr', 'mia_efficacy', 'loss')
@@ -533,3 +535,71 @@ def save_figures(out, records, models, ds, split, tsne=True):
         show = {k: models[k] for k in ('original', 'retrain', 'laf') if k in models}
         if show: paths.append(_save_fig(plot_tsne(show, ds, split), figs / 'tsne.png'))
     return paths
+
+# %% ../nbs/09_experiments.ipynb #25619e0e
+def validation_data(
+    ds:ImageData,  # a dataset whose x_train is a tensor (or array) or a Dataset
+    fraction:float=0.2,  # share of each class of the training set held out as the validation test set
+    seed:int=0,  # seeds the hold-out
+) -> ImageData:
+    "`ds` with a seeded, stratified `fraction` of its training set as the test set, the rest as the training set."
+    if not 0 < fraction < 1: raise ValueError(f"validation_data: fraction={fraction!r}; allowed: 0 < fraction < 1")
+    y, g = torch.as_tensor(ds.y_train).long(), torch.Generator().manual_seed(seed)
+    held = []
+    for c in y.unique():
+        idx = (y == c).nonzero().flatten()
+        held.append(idx[torch.randperm(len(idx), generator=g)[:int(round(fraction * len(idx)))]])
+    held = torch.cat(held).sort().values
+    keep = torch.ones(len(y), dtype=torch.bool); keep[held] = False
+    keep = keep.nonzero().flatten()
+    take = (lambda idx: ds.x_train[idx]) if torch.is_tensor(ds.x_train) else (lambda idx: torch.utils.data.Subset(ds.x_train, idx.tolist()))
+    return ImageData(f"{ds.name}-val{seed}", take(keep), y[keep], take(held), y[held], ds.classes)
+
+# %% ../nbs/09_experiments.ipynb #7d3df1da
+def grid_variants(grids:dict) -> dict:
+    "{variant name: (method, {field: value})} for every value of `grids` = {(method, field): values}."
+    return {f"{m} {f}={v}": (m, {f: v}) for (m, f), values in grids.items() for v in values}
+
+# %% ../nbs/09_experiments.ipynb #7cc389c9
+def choose_by_gap(
+    grids:dict,  # {(method, field): candidate values}
+    dataset,  # a dataset name or `ImageData`: its training set is split by `validation_data`
+    task:str,  # one of `TASKS`
+    seeds=1,  # validation seeds (an int or a list)
+    fraction:float=0.2,  # held-out share of the training set
+    seed:int=0,  # seeds the hold-out
+    out=None,  # results folder of the validation runs (resumable); None: a temporary folder
+    quiet:bool=True,  # no progress bars
+    engine='local',  # where the units run (see `Experiment.run`)
+    **exp_kwargs,  # other fields of `Experiment` (arch, train, method_config, attacks, device, ...; label_fraction defaults to 1)
+):
+    "({method: {field: chosen value}}, a table of every value): the rule above on the validation data of `dataset`."
+    import pandas as pd, tempfile
+    exp_kwargs.setdefault('label_fraction', 1.0)  # every label of the method's kind, as in the tables
+    ds = dataset if isinstance(dataset, ImageData) else load_dataset(dataset, exp_kwargs.get('data_root'))
+    variants = grid_variants(grids)
+    exp = Experiment(dataset=validation_data(ds, fraction, seed), task=task, seeds=seeds, variants=variants, tsne=False,
+                     methods=('original', 'retrain', *variants), out=out or tempfile.mkdtemp(prefix='laf_val_'), **exp_kwargs)
+    recs = exp.run(quiet=quiet, engine=engine)
+    df = results_frame(recs).assign(method=[r.get('name', r['method']) for r in recs])  # variant names, without label budgets
+    if 'failed' not in df: df['failed'] = False
+    acc = [c for c in ('Train_r', 'Train_f', 'Test', 'Test_r', 'Test_f') if c in df]
+    orig = df[df.method == 'original'].set_index('seed')[acc]
+    rows = []
+    for name, (m, over) in variants.items():
+        d = df[df.method == name].set_index('seed')
+        (f, v), = over.items()
+        noop = not d.failed.any() and bool((d[acc] == orig.loc[d.index]).all(axis=None))
+        rows.append(dict(method=m, field=f, value=v, **{'Avg Gap': d['Avg Gap'].mean(), 'n': len(d), 'failed': int(d.failed.sum()), 'no-op': noop}))
+    t = pd.DataFrame(rows)
+    t['rank'] = t['Avg Gap'].where((t.failed == 0) & ~t['no-op'], float('inf')).fillna(float('inf'))
+    chosen = {}
+    for (m, f), g in t.groupby(['method', 'field'], sort=False):
+        if g['no-op'].all(): raise ValueError(f"choose_by_gap: {m}.{f}: every value in {tuple(g.value)} changes nothing on {task} removal")
+        if not (g['rank'] < float('inf')).any(): raise FloatingPointError(f"choose_by_gap: {m}.{f}: every value diverged or did nothing")
+        chosen.setdefault(m, {})[f] = g.value[g['rank'].idxmin()]
+    t['chosen'] = [chosen[m][f] == v for m, f, v in zip(t.method, t.field, t.value)]
+    return chosen, t.drop(columns='rank').set_index(['method', 'field', 'value'])
+
+# %% ../nbs/09_experiments.ipynb #1e00dd20
+VALIDATION_GRIDS = {('laf', 'preset'): ('reference', 'settled'), ('laf+r', 'preset'): ('reference', 'settled'), **BASELINE_GRIDS}
