@@ -530,7 +530,7 @@ def boundary_shrink_lf(
 register_method('boundary-shrink-lf', boundary_shrink_lf, 'none', config_builder(BoundaryShrinkConfig, 'boundary-shrink-lf'),
                 doc="Boundary Shrink on the model's own predictions (no labels)")
 
-# %% ../nbs/08_baselines.ipynb #bd0d0c1e
+# %% ../nbs/08_baselines.ipynb #1a9af853
 BASELINE_GRIDS = {
     ('finetune', 'lr'): (0.003, 0.01, 0.03), ('neggrad+', 'beta'): (0.9999, 0.999, 0.99, 0.95, 0.9),
     ('random-label', 'lr'): (0.004, 0.013, 0.04), ('boundary-shrink', 'lr'): (1e-5, 1e-4, 1e-3),

@@ -601,5 +601,5 @@ def choose_by_gap(
     t['chosen'] = [chosen[m][f] == v for m, f, v in zip(t.method, t.field, t.value)]
     return chosen, t.drop(columns='rank').set_index(['method', 'field', 'value'])
 
-# %% ../nbs/09_experiments.ipynb #1e00dd20
+# %% ../nbs/09_experiments.ipynb #79c1a535
 VALIDATION_GRIDS = {('laf', 'preset'): ('reference', 'settled'), ('laf+r', 'preset'): ('reference', 'settled'), **BASELINE_GRIDS}
