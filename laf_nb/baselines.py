@@ -414,7 +414,7 @@ def scrub_steps(
 ) -> tuple:
     "(batch of D_f, max steps, min steps) of one SCRUB epoch."
     n_min = -(-n_remain // cfg.bs)
-    bs_f = cfg.bs_forget or -(-n_forget // max(1, round(cfg.max_share * n_min)))
+    bs_f = cfg.bs_forget if cfg.bs_forget is not None else -(-n_forget // max(1, round(cfg.max_share * n_min)))
     return bs_f, -(-n_forget // bs_f), n_min
 
 # %% ../nbs/08_baselines.ipynb #17e086f8

@@ -558,6 +558,9 @@ def validation_data(
 # %% ../nbs/09_experiments.ipynb #7d3df1da
 def grid_variants(grids:dict) -> dict:
     "{variant name: (method, {field: value})} for every value of `grids` = {(method, field): values}."
+    for (m, f), values in grids.items():
+        if not len(values) or len(set(values)) != len(values):
+            raise ValueError(f"grids[{(m, f)!r}]={tuple(values)!r}: must be non-empty and without repeated values")
     return {f"{m} {f}={v}": (m, {f: v}) for (m, f), values in grids.items() for v in values}
 
 # %% ../nbs/09_experiments.ipynb #7cc389c9
@@ -597,7 +600,7 @@ def choose_by_gap(
     for (m, f), g in t.groupby(['method', 'field'], sort=False):
         if g['no-op'].all(): raise ValueError(f"choose_by_gap: {m}.{f}: every value in {tuple(g.value)} changes nothing on {task} removal")
         if not (g['rank'] < float('inf')).any(): raise FloatingPointError(f"choose_by_gap: {m}.{f}: every value diverged or did nothing")
-        chosen.setdefault(m, {})[f] = g.value[g['rank'].idxmin()]
+        chosen.setdefault(m, {})[f] = g.value.tolist()[g.index.get_loc(g['rank'].idxmin())]  # a plain Python value
     t['chosen'] = [chosen[m][f] == v for m, f, v in zip(t.method, t.field, t.value)]
     return chosen, t.drop(columns='rank').set_index(['method', 'field', 'value'])
 
