@@ -17,6 +17,9 @@ usage (every run is resumable: records already in a folder are read, not recompu
                                                            `experiments` where they match), ROOT/semisupervised/<dataset>/<task>
   python evidence/paper.py ablations   --dataset fashion [--cpu]   the ablation grid of class removal (`--cpu`: `CPU_AXES`),
                                                            ROOT/ablations/<dataset> (ROOT/ablations/gpu/<dataset> on CUDA)
+  python evidence/paper.py experiments --dataset fashion --choice-from mnist5k --methods scrub,ssd
+                                                           only the baselines named, with the values chosen on mnist5k's
+                                                           validation data (a choice on Fashion costs about 9 CPU-hours per seed)
   options: --arch cnn|resnet18  --tasks class,data,noisy  --seeds 3 (or a list: 0,1,2)  --root DIR  --device cpu|cuda
            --engine local|ray [--address auto|ray://host:port] [--cpus-per-job N] [--gpus-per-job F]: where the units of
            experiments, budgets and ablations run (chapter 09b_engines); with ray, one process runs the whole grid in parallel
@@ -75,12 +78,25 @@ def paper_experiments(
     root='results',  # records go to root/dataset/task
     chosen:dict=None,  # every method's values chosen for this task (`paper_choice`)
     device=None,  # None: `get_device()`
+    methods=None,  # only these methods (Original and Retrain always run); None: all of them
 ) -> tuple:
     "The experiments chapter's experiment (LAF, LAF+R at p = 0.1) and the baselines chapter's (LAF, every baseline at p = 1)."
     kw = dict(dataset=dataset, task=task, arch=arch, seeds=seeds, out=Path(root) / dataset / task, device=device)
-    return (Experiment(methods=('original', 'retrain', 'laf', 'laf+r'), label_fraction=0.1, method_config=chosen or {}, **kw),
-            Experiment(methods=('original', 'retrain', 'laf', *BASELINES), label_fraction=1.0, method_config=chosen or {},
-                       tsne=False, **kw))
+    keep = lambda ms: ('original', 'retrain', *(m for m in ms if methods is None or m in methods))
+    exps = (Experiment(methods=keep(('laf', 'laf+r')), label_fraction=0.1, method_config=chosen or {}, **kw),
+            Experiment(methods=keep(('laf', *BASELINES)), label_fraction=1.0, method_config=chosen or {}, tsne=False, **kw))
+    return tuple(e for e in exps if len(e.methods) > 2)
+
+
+def stored_choice(
+    dataset:str,  # the dataset whose validation data the values were chosen on
+    task:str,  # a task of `TASKS`
+    root='results',  # the choice is root/validation/dataset/task/choice.json (`paper_choice`)
+) -> dict:
+    "The values `paper_choice` chose and stored for `task` on `dataset`: {method: {field: value}}."
+    path = Path(root) / 'validation' / dataset / task / 'choice.json'
+    if not path.exists(): raise FileNotFoundError(f"no stored choice {path}: run `python evidence/paper.py choice --dataset {dataset}`")
+    return json.loads(path.read_text())['chosen']
 
 
 def paper_budget_study(
@@ -167,15 +183,24 @@ def main(argv=None):
     p.add_argument('--device', default=None)
     p.add_argument('--val-seeds', type=_seeds, default=1, help='choice: validation seeds')
     p.add_argument('--cpu', action='store_true', help='ablations: the CPU grid (`CPU_AXES`) instead of the full one')
+    p.add_argument('--methods', default=None, help='experiments: only these methods (comma-separated; Original and Retrain always run)')
+    p.add_argument('--choice-from', default=None, help="experiments: the values chosen and stored on this dataset's validation data "
+                   '(ROOT/validation/DATASET) instead of a choice on --dataset')
     add_engine_flags(p)
     a = p.parse_args(argv)
     engine = engine_arg(a)
     tasks = [t for t in a.tasks.split(',') if t]
-    choice = lambda task: paper_choice(a.dataset, task, a.arch, a.root, seeds=a.val_seeds, device=a.device, engine=engine)
+    methods = a.methods and [m for m in a.methods.split(',') if m]
+    if methods and (bad := [m for m in methods if m not in ('original', 'retrain', 'laf', 'laf+r', *BASELINES)]):
+        p.error(f"--methods: {','.join(bad)} is not a method of the experiments; allowed: laf, laf+r, {', '.join(BASELINES)}")
+    if a.study != 'choice' and a.choice_from:
+        choice = lambda task: (stored_choice(a.choice_from, task, a.root),)
+    else: choice = lambda task: paper_choice(a.dataset, task, a.arch, a.root, seeds=a.val_seeds, device=a.device, engine=engine)
     if a.study == 'choice':
         for task in tasks: print(task, choice(task)[1].round(2).to_string(), sep='\n', flush=True)
     elif a.study == 'experiments':
-        run_experiments([e for task in tasks for e in paper_experiments(a.dataset, task, a.arch, a.seeds, a.root, choice(task)[0], a.device)], engine)
+        run_experiments([e for task in tasks for e in paper_experiments(a.dataset, task, a.arch, a.seeds, a.root, choice(task)[0],
+                                                                         a.device, methods)], engine)
     elif a.study == 'budgets':
         for task in tasks: paper_budget_study(a.dataset, task, a.arch, a.seeds, root=a.root, device=a.device, engine=engine)
     else: paper_ablation(a.dataset, a.arch, a.seeds, a.root, CPU_AXES if a.cpu else PAPER_AXES, a.device, engine=engine)

@@ -24,13 +24,13 @@ __all__ = ['CHOSEN', 'BASELINE_GRIDS', 'BASELINES', 'config_builder', 'SGDConfig
 
 # %% ../nbs/08_baselines.ipynb #e43df732
 CHOSEN = {  # {method: {task: {field: value}}}: the open hyper-parameters chosen per task on validation data (last section)
-    'finetune': {'class': dict(lr=0.03), 'data': dict(lr=0.03), 'noisy': dict(lr=0.003)},
-    'neggrad+': {'class': dict(beta=0.99), 'data': dict(beta=0.9), 'noisy': dict(beta=0.95)},
-    'random-label': {'class': dict(lr=0.013), 'data': dict(lr=0.04), 'noisy': dict(lr=0.04)},
-    'boundary-shrink': {'class': dict(lr=1e-3), 'data': dict(lr=1e-5), 'noisy': dict(lr=1e-3)},
-    'salun': {'class': dict(lr=0.013), 'data': dict(lr=0.04), 'noisy': dict(lr=0.013)},
-    'ssd': {'class': dict(alpha_frac=0.1), 'data': dict(alpha_frac=0.7), 'noisy': dict(alpha_frac=0.9)},
-    'lfssd': {'class': dict(alpha_frac=0.2), 'data': dict(alpha_frac=0.3), 'noisy': dict(alpha_frac=0.5)},
+    'finetune': {'class': dict(lr=0.03), 'data': dict(lr=0.03), 'noisy': dict(lr=0.01)},
+    'neggrad+': {'class': dict(beta=0.99), 'data': dict(beta=0.9), 'noisy': dict(beta=0.999)},
+    'random-label': {'class': dict(lr=0.013), 'data': dict(lr=0.04), 'noisy': dict(lr=0.004)},
+    'boundary-shrink': {'class': dict(lr=1e-3), 'data': dict(lr=1e-5), 'noisy': dict(lr=1e-4)},
+    'salun': {'class': dict(lr=0.013), 'data': dict(lr=0.04), 'noisy': dict(lr=0.04)},
+    'ssd': {'class': dict(alpha_frac=0.1), 'data': dict(alpha_frac=0.9), 'noisy': dict(alpha_frac=0.9)},
+    'lfssd': {'class': dict(alpha_frac=0.3), 'data': dict(alpha_frac=0.3), 'noisy': dict(alpha_frac=0.5)},
     'scrub': {'class': dict(lr=1e-2), 'data': dict(lr=1e-2), 'noisy': dict(lr=1e-2)},
 }
 
