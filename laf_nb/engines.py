@@ -110,10 +110,10 @@ def original_task(exp, needs, threads, split, seed):
     ds, device = prepared(exp, needs, threads)
     return exp.original_of(ds, split, seed, device).cpu()
 
-def retrain_task(exp, needs, threads, split, seed, original):
-    "The Retrain model of `seed` (on the CPU)."
+def retrain_task(exp, needs, threads, split, seed):
+    "The Retrain model of `seed` (on the CPU); it needs no Original (its number of outputs is the split's class count)."
     ds, device = prepared(exp, needs, threads)
-    return exp.retrain_of(original.to(device), ds, split, seed, device).cpu()
+    return exp.retrain_of(None, ds, split, seed, device).cpu()
 
 def base_task(exp, needs, threads, split, seed, base, cfg, fraction, original):
     "The (model on the CPU, history) of base method `base` with `cfg` at `seed`: what the methods built on it start from."
@@ -195,7 +195,7 @@ def submit(self:RayEngine, exp:Experiment, refs:dict, memos:dict, fig_seed:dict)
         memo = memos.setdefault(exp.record_key('original', seed, split), {})
         o_key = ('original', original_id(exp, split, seed))
         if o_key not in refs: refs[o_key] = tasks['original_task'].options(**opt).remote(*args, split, seed)
-        if 'retrain' not in memo: memo['retrain'] = tasks['retrain_task'].options(**opt).remote(*args, split, seed, refs[o_key])
+        if 'retrain' not in memo: memo['retrain'] = tasks['retrain_task'].options(**opt).remote(*args, split, seed)
         for m, k in todo:
             bases = self.submit_bases(exp, m, seed, split, memo, args, refs[o_key])
             keep = seed == fig_seed[id(exp)] and exp.tsne and m == 'laf'

@@ -24,7 +24,7 @@ from .data import DATASET_NAMES, TASKS, ImageData, load_dataset, make_split
 from .models import ARCHS
 from .train import Accel, accel_for, atomic_write, get_device, model_outputs, tensor_digest
 from .eval import ModelOutputs, avg_gap, evaluate, gap_columns, representation_similarity, split_features
-from .methods import (METHODS, apply_method, config_hash, jsonable, key_jsonable, method_labels,
+from .methods import (METHODS, apply_method, class_count, config_hash, jsonable, key_jsonable, method_labels,
                             retrain_model, train_config, train_original, TrainConfig)
 from .baselines import BASELINE_GRIDS
 import laf_nb.baselines  # the baselines' chapter registers them in METHODS: every method is there for the runner
@@ -33,7 +33,7 @@ import laf_nb.baselines  # the baselines' chapter registers them in METHODS: eve
 __all__ = ['ATTACKS', 'RESULTS_FILE', 'STEP_CURVES', 'METRIC_ORDER', 'VALIDATION_GRIDS', 'Experiment', 'git_commit', 'provenance',
            'load_records', 'results_lock', 'stored_record', 'append_record', 'add_records', 'history_summary',
            'save_curves', 'load_curves', 'evidence_path', 'load_stored', 'run_method', 'writable_folder',
-           'results_frame', 'results_table', 'plot_metrics', 'plot_laf_losses', 'tsne_points', 'plot_tsne',
+           'results_frame', 'results_table', 'gap_table', 'plot_metrics', 'plot_laf_losses', 'tsne_points', 'plot_tsne',
            'save_figures', 'validation_data', 'grid_variants', 'choose_by_gap']
 
 # %% ../nbs/09_experiments.ipynb #0c6faff5
@@ -323,10 +323,11 @@ def original_of(self:Experiment, ds, split, seed:int, device):
     return train_original(ds.x_train, split, self.train_cfg(), seed, device, self.cache_dir)
 
 @patch
-def retrain_of(self:Experiment, original, ds, split, seed:int, device):
+def retrain_of(self:Experiment, original, ds, split, seed:int, device):  # `original`: the Original, or None (its outputs are the split's classes)
     "The Retrain model of `seed` (a model like `original`, trained from scratch on D_r), or read from the cache."
     labels = method_labels('remain', split, 1.0, seed)
-    return retrain_model(original, ds.x_train, split.forget, split.remain, labels, self.train_cfg(), device, seed, self.cache_dir)[0]
+    return retrain_model(original, ds.x_train, split.forget, split.remain, labels, self.train_cfg(), device, seed, self.cache_dir,
+                         n_classes=class_count(split) if original is None else None)[0]
 
 @patch
 def seed_models(self:Experiment, ds, split, seed:int, device) -> tuple:
@@ -456,6 +457,29 @@ def results_table(out_or_records, decimals:int=2):
     table['n'] = n
     if 'failed' in df: table['failed'] = g['failed'].sum()  # seeds whose run diverged: their metrics are missing
     return table.sort_index(key=lambda ix: ix.map(order) if ix.name == 'method' else ix, sort_remaining=False)
+
+# %% ../nbs/09_experiments.ipynb #e1e4db67
+def gap_table(
+    out_or_records,  # a results folder or a list of records, of one task
+    attacks=('asr',),  # the attacks whose columns enter the full gap
+    decimals:int=2,  # rounding of the means
+):
+    "Per row of `results_table`: the mean over seeds of |metric − Retrain's| per gap column, Avg Gap with and without the attacks, n, failed."
+    import pandas as pd
+    recs = load_records(out_or_records) if isinstance(out_or_records, (str, Path)) else list(out_or_records)
+    tasks = sorted({r['task'] for r in recs})
+    if len(tasks) != 1: raise ValueError(f"gap_table: the records hold tasks {tasks}; give the records of one task")
+    cols, accs = gap_columns(tasks[0], attacks), gap_columns(tasks[0], ())
+    retrain = {_group(r): r['metrics'] for r in recs if r['method'] == 'retrain'}
+    rows = []
+    for r, name in zip(recs, _row_names(recs)):
+        ref = retrain.get(_group(r))
+        if r['method'] == 'retrain' or ref is None: continue
+        dist = {c: abs(r['metrics'][c] - ref[c]) for c in cols if c in r['metrics'] and c in ref}
+        mean = lambda cs: np.mean([dist[c] for c in cs if c in dist]) if dist else float('nan')
+        rows.append(dict(method=name, **dist, **{'Avg Gap': mean(cols), 'Avg Gap (no attack)': mean(accs)}, failed='failed' in r))
+    g = pd.DataFrame(rows).groupby('method', sort=False)
+    return g[[*cols, 'Avg Gap', 'Avg Gap (no attack)']].mean().round(decimals).assign(n=g.size(), failed=g.failed.sum())
 
 # %% ../nbs/09_experiments.ipynb #f5d46307
 def _save_fig(fig, path):
