@@ -12,14 +12,15 @@ usage (every run is resumable: records already in a folder are read, not recompu
   python evidence/paper.py choice      --dataset fashion   every method's values, chosen per task on validation data
                                                            (`choose_by_gap`), kept in ROOT/validation/<dataset>/<task>
   python evidence/paper.py experiments --dataset fashion   LAF, LAF+R (p = 0.1) and every baseline (p = 1) of each task,
-                                                           records in ROOT/<dataset>/<task>
+                                                           records in ROOT/<dataset>/chosen/<task>
   python evidence/paper.py budgets     --dataset fashion   the label-budget study of each task (it takes the records of
                                                            `experiments` where they match), ROOT/semisupervised/<dataset>/<task>
   python evidence/paper.py ablations   --dataset fashion [--cpu]   the ablation grid of class removal (`--cpu`: `CPU_AXES`),
                                                            ROOT/ablations/<dataset> (ROOT/ablations/gpu/<dataset> on CUDA)
-  python evidence/paper.py experiments --dataset fashion --choice-from mnist5k --methods scrub,ssd
-                                                           only the baselines named, with the values chosen on mnist5k's
-                                                           validation data (a choice on Fashion costs about 9 CPU-hours per seed)
+  python evidence/paper.py experiments --dataset fashion --tasks class --seeds 0, --choice-from mnist5k \
+                                       --methods finetune,scrub --out results/transfer/fashion
+                                                           the baselines named, at the values chosen on mnist5k's
+                                                           validation data: what they do on another dataset
   options: --arch cnn|resnet18  --tasks class,data,noisy  --seeds 3 (or a list: 0,1,2)  --root DIR  --device cpu|cuda
            --engine local|ray [--address auto|ray://host:port] [--cpus-per-job N] [--gpus-per-job F]: where the units of
            experiments, budgets and ablations run (chapter 09b_engines); with ray, one process runs the whole grid in parallel
@@ -75,13 +76,14 @@ def paper_experiments(
     task:str,  # a task of `TASKS`
     arch:str='cnn',  # its model
     seeds=3,  # a number of seeds or a list
-    root='results',  # records go to root/dataset/task
+    root='results',  # records go to root/dataset/chosen/task
     chosen:dict=None,  # every method's values chosen for this task (`paper_choice`)
     device=None,  # None: `get_device()`
     methods=None,  # only these methods (Original and Retrain always run); None: all of them
+    out=None,  # records go to out/task instead (e.g. another choice's runs)
 ) -> tuple:
     "The experiments chapter's experiment (LAF, LAF+R at p = 0.1) and the baselines chapter's (LAF, every baseline at p = 1)."
-    kw = dict(dataset=dataset, task=task, arch=arch, seeds=seeds, out=Path(root) / dataset / task, device=device)
+    kw = dict(dataset=dataset, task=task, arch=arch, seeds=seeds, out=Path(out or Path(root) / dataset / 'chosen') / task, device=device)
     keep = lambda ms: ('original', 'retrain', *(m for m in ms if methods is None or m in methods))
     exps = (Experiment(methods=keep(('laf', 'laf+r')), label_fraction=0.1, method_config=chosen or {}, **kw),
             Experiment(methods=keep(('laf', *BASELINES)), label_fraction=1.0, method_config=chosen or {}, tsne=False, **kw))
@@ -105,7 +107,7 @@ def paper_budget_study(
     arch:str='cnn',  # its model
     seeds=3,  # a number of seeds or a list
     fractions=FRACTIONS,  # the label budgets
-    root='results',  # records go to root/semisupervised/dataset/task; `paper_experiments`' are in root/dataset/task
+    root='results',  # records go to root/semisupervised/dataset/task; `paper_experiments`' are in root/dataset/chosen/task
     device=None,  # None: `get_device()`
     quiet:bool=False,  # no progress bars
     engine='local',  # 'local' or a `RayEngine`
@@ -113,7 +115,7 @@ def paper_budget_study(
     "`label_budget_study` of one task at paper scale, with the tuned baselines and `paper_experiments`' records reused."
     chosen = paper_choice(dataset, task, arch, root=root, device=device, engine=engine)[0]
     return label_budget_study(dataset, task, fractions, seeds, arch=arch, method_config=chosen, device=device,
-                              out=Path(root) / 'semisupervised' / dataset / task, quiet=quiet, reuse=[Path(root) / dataset / task], engine=engine)
+                              out=Path(root) / 'semisupervised' / dataset / task, quiet=quiet, reuse=[Path(root) / dataset / 'chosen' / task], engine=engine)
 
 # --- the ablation grid
 
@@ -183,6 +185,7 @@ def main(argv=None):
     p.add_argument('--device', default=None)
     p.add_argument('--val-seeds', type=_seeds, default=1, help='choice: validation seeds')
     p.add_argument('--cpu', action='store_true', help='ablations: the CPU grid (`CPU_AXES`) instead of the full one')
+    p.add_argument('--out', default=None, help='experiments: records in OUT/<task> (default: ROOT/<dataset>/chosen/<task>)')
     p.add_argument('--methods', default=None, help='experiments: only these methods (comma-separated; Original and Retrain always run)')
     p.add_argument('--choice-from', default=None, help="experiments: the values chosen and stored on this dataset's validation data "
                    '(ROOT/validation/DATASET) instead of a choice on --dataset')
@@ -200,7 +203,7 @@ def main(argv=None):
         for task in tasks: print(task, choice(task)[1].round(2).to_string(), sep='\n', flush=True)
     elif a.study == 'experiments':
         run_experiments([e for task in tasks for e in paper_experiments(a.dataset, task, a.arch, a.seeds, a.root, choice(task)[0],
-                                                                         a.device, methods)], engine)
+                                                                         a.device, methods, a.out)], engine)
     elif a.study == 'budgets':
         for task in tasks: paper_budget_study(a.dataset, task, a.arch, a.seeds, root=a.root, device=a.device, engine=engine)
     else: paper_ablation(a.dataset, a.arch, a.seeds, a.root, CPU_AXES if a.cpu else PAPER_AXES, a.device, engine=engine)

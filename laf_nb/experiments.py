@@ -458,7 +458,7 @@ def results_table(out_or_records, decimals:int=2):
     if 'failed' in df: table['failed'] = g['failed'].sum()  # seeds whose run diverged: their metrics are missing
     return table.sort_index(key=lambda ix: ix.map(order) if ix.name == 'method' else ix, sort_remaining=False)
 
-# %% ../nbs/09_experiments.ipynb #e1e4db67
+# %% ../nbs/09_experiments.ipynb #5ea5cfb5
 def gap_table(
     out_or_records,  # a results folder or a list of records, of one task
     attacks=('asr',),  # the attacks whose columns enter the full gap
@@ -478,8 +478,9 @@ def gap_table(
         dist = {c: abs(r['metrics'][c] - ref[c]) for c in cols if c in r['metrics'] and c in ref}
         mean = lambda cs: np.mean([dist[c] for c in cs if c in dist]) if dist else float('nan')
         rows.append(dict(method=name, **dist, **{'Avg Gap': mean(cols), 'Avg Gap (no attack)': mean(accs)}, failed='failed' in r))
-    g = pd.DataFrame(rows).groupby('method', sort=False)
-    return g[[*cols, 'Avg Gap', 'Avg Gap (no attack)']].mean().round(decimals).assign(n=g.size(), failed=g.failed.sum())
+    df = pd.DataFrame(rows)
+    g = df.groupby('method', sort=False)
+    return g[[c for c in (*cols, 'Avg Gap', 'Avg Gap (no attack)') if c in df]].mean().round(decimals).assign(n=g.size(), failed=g.failed.sum())
 
 # %% ../nbs/09_experiments.ipynb #f5d46307
 def _save_fig(fig, path):
