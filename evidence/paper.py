@@ -196,7 +196,8 @@ def main(argv=None):
     methods = a.methods and [m for m in a.methods.split(',') if m]
     if methods and (bad := [m for m in methods if m not in ('original', 'retrain', 'laf', 'laf+r', *BASELINES)]):
         p.error(f"--methods: {','.join(bad)} is not a method of the experiments; allowed: laf, laf+r, {', '.join(BASELINES)}")
-    if a.study != 'choice' and a.choice_from:
+    if a.choice_from and a.study != 'experiments': p.error(f"--choice-from: only for experiments, not {a.study}")
+    if a.choice_from:
         choice = lambda task: (stored_choice(a.choice_from, task, a.root),)
     else: choice = lambda task: paper_choice(a.dataset, task, a.arch, a.root, seeds=a.val_seeds, device=a.device, engine=engine)
     if a.study == 'choice':

@@ -474,8 +474,8 @@ def gap_table(
     rows = []
     for r, name in zip(recs, _row_names(recs)):
         ref = retrain.get(_group(r))
-        if r['method'] == 'retrain' or ref is None: continue
-        dist = {c: abs(r['metrics'][c] - ref[c]) for c in cols if c in r['metrics'] and c in ref}
+        if r['method'] == 'retrain': continue
+        dist = {c: abs(r['metrics'][c] - ref[c]) for c in cols if c in r['metrics'] and c in ref} if ref else {}  # no Retrain: NaN, as in `results_table`
         mean = lambda cs: np.mean([dist[c] for c in cs if c in dist]) if dist else float('nan')
         rows.append(dict(method=name, **dist, **{'Avg Gap': mean(cols), 'Avg Gap (no attack)': mean(accs)}, failed='failed' in r))
     df = pd.DataFrame(rows)

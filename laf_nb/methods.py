@@ -151,7 +151,7 @@ def train_original(
                         n_classes=class_count(split), **cfg.fit_kwargs())
 
 def retrain_model(model, x, forget, remain, labels, cfg, device, seed, cache_dir=None,
-                  n_classes:int=None):  # the number of outputs; None: `model`'s (None may then be given as `model`)
+                  n_classes:int=None):  # the number of outputs; None: `model`'s (when it is given, `model` may be None)
     "The Retrain method: a model like `model` trained from scratch on the labelled part of D_r (cached)."
     m = train_cached(cfg.arch, x, labels.dense, labels.remain, seed=seed, device=device, cache_dir=cache_dir,
                      n_classes=n_classes or output_size(model, x), **cfg.fit_kwargs())
