@@ -197,6 +197,7 @@ def main(argv=None):
     if methods and (bad := [m for m in methods if m not in ('original', 'retrain', 'laf', 'laf+r', *BASELINES)]):
         p.error(f"--methods: {','.join(bad)} is not a method of the experiments; allowed: laf, laf+r, {', '.join(BASELINES)}")
     if a.choice_from and a.study != 'experiments': p.error(f"--choice-from: only for experiments, not {a.study}")
+    if a.choice_from and not a.out: p.error("--choice-from needs --out: runs at another dataset's values do not belong in ROOT/<dataset>/chosen")
     if a.choice_from:
         choice = lambda task: (stored_choice(a.choice_from, task, a.root),)
     else: choice = lambda task: paper_choice(a.dataset, task, a.arch, a.root, seeds=a.val_seeds, device=a.device, engine=engine)
