@@ -46,8 +46,8 @@ def task_table(dataset:str, task:str) -> str:
         ok = sel[sel['Avg Gap'].notna()]
         mean_std = lambda c, d=2: (f"{ok[c].mean():.{d}f}" + (f" ± {ok[c].std(ddof=1):.{d}f}" if len(ok) > 1 else '')) if len(ok) else 'failed'
         label = '(reference)' if method in ('original', 'retrain') else LABELS[METHODS[method].labels]
-        if method != 'laf+r' and method not in ('original', 'retrain', 'laf', 'lfssd'): label += ' (all)'
-        if method == 'laf+r': label += ' (10 %)'
+        fractions = {r['label_fraction'] for r in recs if r['name'] == name.split(' (p=')[0]}
+        if label not in ('(reference)', 'none'): label += ' (' + '/'.join('all' if f == 1 else f'{f:.0%}'.replace('%', ' %') for f in sorted(fractions)) + ')'
         no_attack = '0' if name == 'retrain' else f"{gaps.loc[name, 'Avg Gap (no attack)']:.2f}"
         n, failed = (len(sel), 0) if name == 'retrain' else (int(gaps.loc[name, 'n']), int(gaps.loc[name, 'failed']))
         dampened = [r['history'].get('dampened') for r in recs if r['name'] == name.split(' (p=')[0] and 'history' in r]
