@@ -3,7 +3,8 @@
 For each task with records in `results/<dataset>/chosen/<task>` (written by `python evidence/paper.py experiments`):
 the method, the labels it reads, the value chosen for it on the dataset's validation split
 (`results/validation/<dataset>/<task>/choice.json`), its Avg Gap to Retrain (mean ± std over the seeds that ran),
-the Avg Gap without the attack column (`gap_table`), the task's main accuracies, n and failed seeds. Usage:
+the Avg Gap without the attack column (`gap_table` per seed, mean ± std), the task's main accuracies, n and failed
+seeds; a method that failed at every seed reads 'failed' in each of them. Usage:
 
     python evidence/chosen_table.py [--dataset fashion] [--tasks class,data,noisy]
 """
@@ -36,10 +37,11 @@ def task_table(dataset:str, task:str) -> str:
     choice_file = evidence_path('validation', dataset, task, 'choice.json')
     choice = json.loads(choice_file.read_text())['chosen'] if choice_file.exists() else {}
     gaps, frame = gap_table(recs), results_frame(recs)
+    by_seed = [gap_table([r for r in recs if r['seed'] == s]) for s in sorted({r['seed'] for r in recs})]  # each seed's gaps
     shown = SHOWN['class_' if task == 'class' else task]
     rows = [f"| method | labels | chosen value | Avg Gap | without the attack | {' | '.join(shown)} | n | failed |",
             '|' + '---|' * (7 + len(shown))]
-    order = ['original', 'retrain', *sorted((m for m in gaps.index if m != 'original'), key=lambda m: gaps.loc[m, 'Avg Gap'])]
+    order = ['original', 'retrain', *sorted((m for m in gaps.index if m != 'original'), key=lambda m: (np.isnan(gaps.loc[m, 'Avg Gap']), gaps.loc[m, 'Avg Gap']))]  # failed everywhere: last
     for name in dict.fromkeys(order):
         method = name.split(' ')[0]
         sel = frame[frame.method == name]
@@ -48,7 +50,8 @@ def task_table(dataset:str, task:str) -> str:
         label = '(reference)' if method in ('original', 'retrain') else LABELS[METHODS[method].labels]
         fractions = {r['label_fraction'] for r in recs if r['name'] == name.split(' (p=')[0]}
         if label not in ('(reference)', 'none'): label += ' (' + '/'.join('all' if f == 1 else f'{f:.0%}'.replace('%', ' %') for f in sorted(fractions)) + ')'
-        no_attack = '0' if name == 'retrain' else f"{gaps.loc[name, 'Avg Gap (no attack)']:.2f}"
+        na = [g.loc[name, 'Avg Gap (no attack)'] for g in by_seed if name in g.index and not g.loc[name, 'failed']]
+        no_attack = '0' if name == 'retrain' else 'failed' if not na else f"{np.mean(na):.2f}" + (f" ± {np.std(na, ddof=1):.2f}" if len(na) > 1 else '')
         n, failed = (len(sel), 0) if name == 'retrain' else (int(gaps.loc[name, 'n']), int(gaps.loc[name, 'failed']))
         dampened = [r['history'].get('dampened') for r in recs if r['name'] == name.split(' (p=')[0] and 'history' in r]
         note = ' (dampens nothing)' if method in ('ssd', 'lfssd') and dampened and all(d == 0 for d in dampened) else ''
