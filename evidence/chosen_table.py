@@ -7,8 +7,11 @@ the Avg Gap without the attack column (`gap_table` per seed, mean ± std), the t
 seeds; a method that failed at every seed reads 'failed' in each of them. Usage:
 
     python evidence/chosen_table.py [--dataset fashion] [--tasks class,data,noisy]
+    python evidence/chosen_table.py --against REV    per method and task, the Avg Gap of the records stored in
+                                                     results/<dataset>/<task> at git revision REV (an earlier set-up)
+                                                     beside today's in results/<dataset>/chosen/<task>
 """
-import argparse, json, sys
+import argparse, json, subprocess, sys
 from pathlib import Path
 
 import numpy as np
@@ -60,13 +63,35 @@ def task_table(dataset:str, task:str) -> str:
     return '\n'.join(rows)
 
 
+def gap_cell(g, name) -> str:
+    "Avg Gap mean ± std over the seeds that ran, with n and failed, of row `name` of a `gap_table` (or '–' if absent)."
+    row = g.loc[g.index.str.split(' ').str[0] == name]
+    if row.empty: return '–'
+    r = row.iloc[0]
+    gap = 'failed' if np.isnan(r['Avg Gap']) else f"{r['Avg Gap']:.2f}"
+    return f"{gap} (n={int(r['n'])}, failed {int(r['failed'])})"
+
+
+def against(dataset:str, task:str, rev:str) -> str:
+    "Markdown table: each method's Avg Gap in the records of results/<dataset>/<task> at git revision `rev` and today's chosen records."
+    path = f"results/{dataset}/{task}/results.jsonl"
+    text = subprocess.run(['git', 'show', f"{rev}:{path}"], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    if text.returncode: raise SystemExit(f"--against {rev}: no {path} at that revision ({text.stderr.strip()})")
+    old = gap_table([json.loads(l) for l in text.stdout.splitlines() if l.strip()])
+    new = gap_table(load_records(evidence_path(dataset, 'chosen', task)))
+    names = dict.fromkeys(n.split(' ')[0] for n in [*new.index, *old.index])
+    rows = [f"| method | Avg Gap at {rev} | Avg Gap now |", '|---|---|---|']
+    return '\n'.join(rows + [f"| {n} | {gap_cell(old, n)} | {gap_cell(new, n)} |" for n in names])
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--dataset', default='fashion')
     p.add_argument('--tasks', default=','.join(TASKS))
+    p.add_argument('--against', default=None, metavar='REV', help='a git revision whose results/<dataset>/<task> records to compare with')
     a = p.parse_args(argv)
     for task in a.tasks.split(','):
-        print(f"\n{task}\n\n{task_table(a.dataset, task)}")
+        print(f"\n{task}\n\n{against(a.dataset, task, a.against) if a.against else task_table(a.dataset, task)}")
 
 
 if __name__ == '__main__': main()
