@@ -4,6 +4,7 @@
 
 # %% ../nbs/11_semisupervised.ipynb #30f9c6c0
 from __future__ import annotations
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -65,12 +66,20 @@ def take_records(
 ) -> int:
     "Copy to the experiments' folder the records of `folders` that they would compute (the same key); returns how many."
     found, e0 = {r['key']: r for f in folders for r in load_records(f)}, exps[0]
+    have = {r['key']: r for r in load_records(e0.out)}
     y = e0.data().y_train
     needed = []
     for seed in e0.seed_list:
         split = make_split(y, e0.task, seed=seed, **e0.task_options)
         needed += [e.record_key(m, seed, split) for e in exps for m in ('retrain', *e.methods)]
-    return add_records(e0.out, [found[k] for k in dict.fromkeys(needed) if k in found])
+    needed = [k for k in dict.fromkeys(needed) if k in found]
+    differ = [have[k] for k in needed if k in have and have[k].get('metrics') != found[k].get('metrics')]
+    if differ:
+        warnings.warn(f"take_records: {len(differ)} record(s) in {e0.out} differ from the offered records of the same key ("
+                      + ', '.join(f"{r['method']} seed {r['seed']}" for r in differ[:4]) + (', ...' if len(differ) > 4 else '')
+                      + "); the folder's are kept and the study's rows are compared with them. To take the offered ones, "
+                      "remove those lines from the folder's results.jsonl first.", stacklevel=2)
+    return add_records(e0.out, [found[k] for k in needed])
 
 # %% ../nbs/11_semisupervised.ipynb #da42b426
 def label_budget_study(
