@@ -67,6 +67,7 @@ def gap_cell(g, name) -> str:
     "Avg Gap mean ± std over the seeds that ran, with n and failed, of row `name` of a `gap_table` (or '–' if absent)."
     row = g.loc[g.index.str.split(' ').str[0] == name]
     if row.empty: return '–'
+    if len(row) > 1: raise ValueError(f"gap_cell: {len(row)} rows for method {name!r} ({', '.join(row.index)}); give records with one row per method")
     r = row.iloc[0]
     gap = 'failed' if np.isnan(r['Avg Gap']) else f"{r['Avg Gap']:.2f}"
     return f"{gap} (n={int(r['n'])}, failed {int(r['failed'])})"
