@@ -14,7 +14,8 @@ usage (every run is resumable: records already in a folder are read, not recompu
   python evidence/paper.py experiments --dataset fashion   LAF, LAF+R (p = 0.1) and every baseline (p = 1) of each task,
                                                            records in ROOT/<dataset>/chosen/<task>
   python evidence/paper.py budgets     --dataset fashion   the label-budget study of each task (it takes the records of
-                                                           `experiments` where they match), ROOT/semisupervised/<dataset>/<task>
+                                                           `experiments` where they match, in place of its own of the same
+                                                           key), ROOT/semisupervised/<dataset>/<task>
   python evidence/paper.py ablations   --dataset fashion [--cpu]   the ablation grid of class removal (`--cpu`: `CPU_AXES`),
                                                            ROOT/ablations/<dataset> (ROOT/ablations/gpu/<dataset> on CUDA)
   python evidence/paper.py experiments --dataset fashion --tasks class --seeds 0, --choice-from mnist5k \
@@ -112,10 +113,11 @@ def paper_budget_study(
     quiet:bool=False,  # no progress bars
     engine='local',  # 'local' or a `RayEngine`
 ):
-    "`label_budget_study` of one task at paper scale, with the tuned baselines and `paper_experiments`' records reused."
+    "`label_budget_study` of one task at paper scale, with the tuned baselines and `paper_experiments`' records reused (in place of the study's own of the same key)."
     chosen = paper_choice(dataset, task, arch, root=root, device=device, engine=engine)[0]
     return label_budget_study(dataset, task, fractions, seeds, arch=arch, method_config=chosen, device=device,
-                              out=Path(root) / 'semisupervised' / dataset / task, quiet=quiet, reuse=[Path(root) / dataset / 'chosen' / task], engine=engine)
+                              out=Path(root) / 'semisupervised' / dataset / task, quiet=quiet, reuse=[Path(root) / dataset / 'chosen' / task],
+                              replace_reused=True, engine=engine)
 
 # --- the ablation grid
 

@@ -31,10 +31,10 @@ import laf_nb.baselines  # the baselines' chapter registers them in METHODS: eve
 
 # %% auto #0
 __all__ = ['ATTACKS', 'RESULTS_FILE', 'STEP_CURVES', 'METRIC_ORDER', 'VALIDATION_GRIDS', 'Experiment', 'git_commit', 'provenance',
-           'load_records', 'results_lock', 'stored_record', 'append_record', 'add_records', 'history_summary',
-           'save_curves', 'load_curves', 'evidence_path', 'load_stored', 'run_method', 'writable_folder',
-           'results_frame', 'results_table', 'gap_table', 'plot_metrics', 'plot_laf_losses', 'tsne_points', 'plot_tsne',
-           'save_figures', 'validation_data', 'grid_variants', 'choose_by_gap']
+           'load_records', 'results_lock', 'stored_record', 'append_record', 'add_records', 'replace_records',
+           'history_summary', 'save_curves', 'load_curves', 'evidence_path', 'load_stored', 'run_method',
+           'writable_folder', 'results_frame', 'results_table', 'gap_table', 'plot_metrics', 'plot_laf_losses',
+           'tsne_points', 'plot_tsne', 'save_figures', 'validation_data', 'grid_variants', 'choose_by_gap']
 
 # %% ../nbs/09_experiments.ipynb #0c6faff5
 ATTACKS = ('asr', 'mia_efficacy', 'loss')
@@ -228,6 +228,29 @@ def add_records(out, records) -> int:
     "Append to the results folder `out` each of `records` whose key it lacks (e.g. another job's); returns how many."
     Path(out).mkdir(parents=True, exist_ok=True)
     return sum(append_record(out, r) for r in records)
+
+# %% ../nbs/09_experiments.ipynb #3e8d1b5c
+def replace_records(
+    out,  # a results folder
+    records,  # records, each with a 'key'
+) -> int:
+    "Put each of `records` in place of `out`'s record of the same key (appended where it has none); returns how many lines changed."
+    bad = [i for i, r in enumerate(records) if not isinstance(r, dict) or r.get('key') is None]
+    if bad: raise ValueError(f"records: item(s) {bad[:5]} have no 'key'; allowed: records (dicts) with a key")
+    new = {r['key']: json.dumps(r, default=jsonable) for r in records}
+    path = Path(out) / RESULTS_FILE
+    with results_lock(out):
+        lines, done, changed = (path.read_text() if path.exists() else '').splitlines(), set(), 0
+        for i, (n, r) in enumerate(_parse_lines('\n'.join(lines))):
+            k = r.get('key') if r is not None else None
+            if k in new and k not in done:
+                done.add(k)
+                if r != json.loads(new[k]): lines[n - 1], changed = new[k], changed + 1
+        lines += [v for k, v in new.items() if k not in done]
+        changed += len(new) - len(done)
+        if changed: atomic_write(path, lambda tmp: Path(tmp).write_text(''.join(l + '\n' for l in lines)))
+    return changed
+
 
 # %% ../nbs/09_experiments.ipynb #6113f3ef
 STEP_CURVES = ('loss', 'ue_loss', 'ra_loss')  # per-step lists of the histories (training, LAF's two losses)

@@ -11,7 +11,7 @@ import numpy as np
 
 from .data import make_split
 from .methods import METHODS
-from .experiments import Experiment, add_records, load_records, results_frame
+from .experiments import Experiment, add_records, replace_records, load_records, results_frame
 from .engines import run_experiments
 
 # %% auto #0
@@ -63,8 +63,9 @@ def budget_frame(records):
 def take_records(
     exps:list,  # experiments of one dataset, task and seeds, writing to one folder
     folders,  # folders of earlier records
+    replace:bool=False,  # True: an offered record takes the place of the folder's of the same key where they differ
 ) -> int:
-    "Copy to the experiments' folder the records of `folders` that they would compute (the same key); returns how many."
+    "Copy to the experiments' folder the records of `folders` that they would compute (the same key); returns how many were written."
     found, e0 = {r['key']: r for f in folders for r in load_records(f)}, exps[0]
     have = {r['key']: r for r in load_records(e0.out)}
     y = e0.data().y_train
@@ -74,11 +75,16 @@ def take_records(
         needed += [e.record_key(m, seed, split) for e in exps for m in ('retrain', *e.methods)]
     needed = [k for k in dict.fromkeys(needed) if k in found]
     differ = [have[k] for k in needed if k in have and have[k].get('metrics') != found[k].get('metrics')]
+    if differ and replace:
+        warnings.warn(f"take_records: {len(differ)} record(s) in {e0.out} replaced by the offered records of the same key ("
+                      + ', '.join(f"{r['method']} seed {r['seed']}" for r in differ[:4]) + (', ...' if len(differ) > 4 else '') + ")",
+                      stacklevel=2)
+        return replace_records(e0.out, [found[k] for k in needed])
     if differ:
         warnings.warn(f"take_records: {len(differ)} record(s) in {e0.out} differ from the offered records of the same key ("
                       + ', '.join(f"{r['method']} seed {r['seed']}" for r in differ[:4]) + (', ...' if len(differ) > 4 else '')
                       + "); the folder's are kept and the study's rows are compared with them. To take the offered ones, "
-                      "remove those lines from the folder's results.jsonl first.", stacklevel=2)
+                      "pass replace=True (label_budget_study: replace_reused=True).", stacklevel=2)
     return add_records(e0.out, [found[k] for k in needed])
 
 # %% ../nbs/11_semisupervised.ipynb #da42b426
@@ -87,11 +93,12 @@ def label_budget_study(
     quiet:bool=True,  # no progress bars
     engine='local',  # 'local', 'ray' or a `RayEngine` (chapter `09b_engines`); on Ray every budget's units run as one graph
     reuse=(),  # folders of earlier records (e.g. the experiments chapter's): a record with the key of one this study needs is copied, not recomputed
+    replace_reused:bool=False,  # True: a reused record replaces the study's own of the same key where they differ (`take_records`)
     **kwargs,  # `budget_experiments`' keyword arguments
 ):
     "LAF, LAF+R and the supervised methods at every label budget (`budget_experiments`); the `budget_frame` of their records."
     exps = budget_experiments(*args, **kwargs)
-    if reuse: take_records(exps, reuse)
+    if reuse: take_records(exps, reuse, replace=replace_reused)
     memos = {}  # each seed's LAF model, for the LAF+R of every budget
     recs = {r['key']: r for r in run_experiments(exps, engine, quiet=quiet, memos=memos)}
     return budget_frame(list(recs.values()))
