@@ -235,13 +235,17 @@ def replace_records(
     records,  # records, each with a 'key'
 ) -> int:
     "Put each of `records` in place of `out`'s record of the same key (appended where it has none); returns how many lines changed."
+    records = list(records)
     bad = [i for i, r in enumerate(records) if not isinstance(r, dict) or r.get('key') is None]
     if bad: raise ValueError(f"records: item(s) {bad[:5]} have no 'key'; allowed: records (dicts) with a key")
-    new = {r['key']: json.dumps(r, default=jsonable) for r in records}
+    new = {}
+    for r in records:
+        line = json.dumps(r, default=jsonable)
+        if new.setdefault(r['key'], line) != line: raise ValueError(f"records: key {r['key']!r} twice, with different content; allowed: one record per key")
     path = Path(out) / RESULTS_FILE
     with results_lock(out):
         lines, done, changed = (path.read_text() if path.exists() else '').splitlines(), set(), 0
-        for i, (n, r) in enumerate(_parse_lines('\n'.join(lines))):
+        for n, r in _parse_lines('\n'.join(lines)):
             k = r.get('key') if r is not None else None
             if k in new and k not in done:
                 done.add(k)

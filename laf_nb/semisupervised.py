@@ -75,15 +75,14 @@ def take_records(
         needed += [e.record_key(m, seed, split) for e in exps for m in ('retrain', *e.methods)]
     needed = [k for k in dict.fromkeys(needed) if k in found]
     differ = [have[k] for k in needed if k in have and have[k].get('metrics') != found[k].get('metrics')]
+    names = ', '.join(f"{r['method']} seed {r['seed']}" for r in differ[:4]) + (', ...' if len(differ) > 4 else '')
     if differ and replace:
-        warnings.warn(f"take_records: {len(differ)} record(s) in {e0.out} replaced by the offered records of the same key ("
-                      + ', '.join(f"{r['method']} seed {r['seed']}" for r in differ[:4]) + (', ...' if len(differ) > 4 else '') + ")",
+        warnings.warn(f"take_records: {len(differ)} record(s) in {e0.out} replaced by the offered records of the same key ({names})",
                       stacklevel=2)
         return replace_records(e0.out, [found[k] for k in needed])
     if differ:
-        warnings.warn(f"take_records: {len(differ)} record(s) in {e0.out} differ from the offered records of the same key ("
-                      + ', '.join(f"{r['method']} seed {r['seed']}" for r in differ[:4]) + (', ...' if len(differ) > 4 else '')
-                      + "); the folder's are kept and the study's rows are compared with them. To take the offered ones, "
+        warnings.warn(f"take_records: {len(differ)} record(s) in {e0.out} differ from the offered records of the same key ({names}); "
+                      "the folder's are kept and the study's rows are compared with them. To take the offered ones, "
                       "pass replace=True (label_budget_study: replace_reused=True).", stacklevel=2)
     return add_records(e0.out, [found[k] for k in needed])
 
